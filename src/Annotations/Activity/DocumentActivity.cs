@@ -1,0 +1,72 @@
+using Annotations.Comments;
+using Annotations.Highlights;
+using Annotations.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Wolverine.Http;
+
+namespace Annotations.Activity;
+
+/// <summary>
+/// Who has been working on a document and when it last changed. Built asynchronously by Marten's projection daemon
+/// (so it trails the writes by a moment), which also proves the daemon runs in the mode the app uses.
+/// </summary>
+public sealed class DocumentActivity
+{
+    public Guid Id { get; set; }
+    public long Events { get; set; }
+    public int HighlightsAdded { get; set; }
+    public int CommentsAdded { get; set; }
+    public Dictionary<string, int> ChangesByAuthor { get; set; } = new();
+    public DateTimeOffset? LastChangeAt { get; set; }
+    public long LastSequence { get; set; }
+}
+
+public sealed class DocumentActivityProjection : MultiStreamProjection<DocumentActivity, Guid>
+{
+    public DocumentActivityProjection()
+    {
+        Identity<IDocumentEvent>(e => e.DocumentId);
+    }
+
+    public void Apply(DocumentActivity view, IEvent<HighlightAdded> e)
+    {
+        Count(view, e, e.Data);
+        view.HighlightsAdded++;
+    }
+
+    public void Apply(DocumentActivity view, IEvent<HighlightRelabelled> e) => Count(view, e, e.Data);
+
+    public void Apply(DocumentActivity view, IEvent<HighlightRetracted> e) => Count(view, e, e.Data);
+
+    public void Apply(DocumentActivity view, IEvent<CommentAdded> e)
+    {
+        Count(view, e, e.Data);
+        view.CommentsAdded++;
+    }
+
+    public void Apply(DocumentActivity view, IEvent<CommentEdited> e) => Count(view, e, e.Data);
+
+    public void Apply(DocumentActivity view, IEvent<CommentRetracted> e) => Count(view, e, e.Data);
+
+    private static void Count(DocumentActivity view, IEvent e, IAnnotationEvent data)
+    {
+        view.Id = data.DocumentId;
+        view.Events++;
+        view.ChangesByAuthor[data.By] = view.ChangesByAuthor.GetValueOrDefault(data.By) + 1;
+        view.LastChangeAt = data.At;
+        view.LastSequence = e.Sequence;
+    }
+}
+
+public static class DocumentActivityEndpoint
+{
+    /// <summary>Eventually consistent: a change shows here once the daemon has processed it (normally well under a second).</summary>
+    [WolverineGet("/documents/{id}/activity")]
+    public static async Task<DocumentActivity> Get(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        await Documents.DocumentEndpoints.RequireAsync(session, id, ct);
+        return await session.LoadAsync<DocumentActivity>(id, ct) ?? new DocumentActivity { Id = id };
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using Annotations.Documents;
+using Annotations.Infrastructure;
+
+namespace Annotations.Comments;
+
+/// <summary>
+/// A comment is anchored on exactly one of: a highlight, a bare range of the text (with its selectors), or a parent
+/// comment it replies to.
+/// </summary>
+public sealed record CommentAdded(
+    Guid CommentId,
+    Guid DocumentId,
+    Guid? HighlightId,
+    Guid? ParentCommentId,
+    TextPosition? Position,
+    TextQuote? Quote,
+    string Body,
+    string By,
+    DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
+public sealed record CommentEdited(Guid CommentId, Guid DocumentId, string Body, string By, DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
+public sealed record CommentRetracted(Guid CommentId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
+public sealed record Comment(
+    Guid Id,
+    Guid DocumentId,
+    Guid? HighlightId,
+    Guid? ParentCommentId,
+    TextPosition? Position,
+    TextQuote? Quote,
+    string Body,
+    string Author,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ModifiedAt,
+    int Edits = 0,
+    bool Retracted = false,
+    string? RetractedBy = null) : IAnnotation
+{
+    public int Version { get; set; }
+
+    public static Comment Create(CommentAdded e) =>
+        new(e.CommentId, e.DocumentId, e.HighlightId, e.ParentCommentId, e.Position, e.Quote, e.Body, e.By, e.At, e.At);
+
+    public Comment Apply(CommentEdited e) => this with { Body = e.Body, ModifiedAt = e.At, Edits = Edits + 1 };
+
+    public Comment Apply(CommentRetracted e) => this with { Retracted = true, RetractedBy = e.By, ModifiedAt = e.At };
+}

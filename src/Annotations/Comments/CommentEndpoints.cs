@@ -1,0 +1,123 @@
+using System.Security.Claims;
+using Annotations.Documents;
+using Annotations.Highlights;
+using Annotations.Identity;
+using Annotations.Infrastructure;
+using Marten;
+using Wolverine.Http;
+
+namespace Annotations.Comments;
+
+public sealed record AddComment(string? Body, Guid? HighlightId, Guid? ParentCommentId, int? Start, int? End, string? Exact, string? CommandId);
+
+public sealed record EditComment(string? Body);
+
+public static class CommentRules
+{
+    public const int MaxBody = 10_000;
+
+    /// <summary>The anchor a new comment hangs on, already loaded and checked to belong to the document.</summary>
+    public abstract record Anchor
+    {
+        public sealed record OnHighlight(Highlight Highlight) : Anchor;
+        public sealed record OnRange(TextPosition Position, TextQuote Quote) : Anchor;
+        public sealed record ReplyTo(Comment Parent) : Anchor;
+    }
+
+    public static CommentAdded Add(Guid id, Guid documentId, Anchor anchor, string? body, string by, DateTimeOffset now)
+    {
+        var text = Body(body);
+        return anchor switch
+        {
+            Anchor.OnHighlight { Highlight.Retracted: true } => throw RuleViolation.Conflict("The highlight has been retracted; it takes no new comments."),
+            Anchor.OnHighlight h => new CommentAdded(id, documentId, h.Highlight.Id, null, null, null, text, by, now),
+            Anchor.ReplyTo { Parent.Retracted: true } => throw RuleViolation.Conflict("The comment has been retracted; it takes no replies."),
+            Anchor.ReplyTo r => new CommentAdded(id, documentId, null, r.Parent.Id, null, null, text, by, now),
+            Anchor.OnRange r => new CommentAdded(id, documentId, null, null, r.Position, r.Quote, text, by, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(anchor)),
+        };
+    }
+
+    public static CommentEdited Edit(Comment current, string? body, string by, DateTimeOffset now)
+    {
+        RequireLiveAndOwn(current, by, "edit");
+        return new CommentEdited(current.Id, current.DocumentId, Body(body), by, now);
+    }
+
+    public static CommentRetracted Retract(Comment current, string by, DateTimeOffset now)
+    {
+        RequireLiveAndOwn(current, by, "retract");
+        return new CommentRetracted(current.Id, current.DocumentId, by, now);
+    }
+
+    /// <summary>Bodies are plain text kept verbatim; the limit counts code points.</summary>
+    public static string Body(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) throw RuleViolation.BadRequest("The comment body is empty.");
+        var length = CodePointText.CountCodePoints(body);
+        return length <= MaxBody ? body : throw RuleViolation.BadRequest($"The comment body is {length:N0} characters long; the limit is {MaxBody:N0}.");
+    }
+
+    private static void RequireLiveAndOwn(Comment current, string by, string action)
+    {
+        if (current.Retracted) throw RuleViolation.Conflict("The comment has been retracted.");
+        if (current.Author != by) throw RuleViolation.Forbidden($"Only the comment's author can {action} it.");
+    }
+}
+
+public static class CommentEndpoints
+{
+    [WolverinePost("/documents/{documentId}/comments")]
+    public static async Task<IResult> Add(Guid documentId, AddComment command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock)
+    {
+        var ct = http.RequestAborted;
+        var document = await DocumentEndpoints.RequireAsync(session, documentId, ct);
+        var anchor = await ResolveAnchorAsync(session, document, command, ct);
+        var author = user.Author();
+        return await AnnotationWrites.CreateAsync<Comment>(session, http,
+            AnnotationWrites.NewId(http, author, command.CommandId),
+            id => CommentRules.Add(id, documentId, anchor, command.Body, author, clock.GetUtcNow()),
+            existing => existing.DocumentId == documentId && existing.Body == command.Body,
+            ct);
+    }
+
+    private static async Task<CommentRules.Anchor> ResolveAnchorAsync(IQuerySession session, Document document, AddComment c, CancellationToken ct)
+    {
+        var kinds = (c.HighlightId.HasValue ? 1 : 0) + (c.ParentCommentId.HasValue ? 1 : 0) + (c.Start.HasValue || c.End.HasValue ? 1 : 0);
+        if (kinds != 1)
+            throw RuleViolation.BadRequest("A comment needs exactly one anchor: highlightId, parentCommentId, or a range (start, end).");
+
+        if (c.HighlightId is { } highlightId)
+        {
+            var highlight = await session.LoadAsync<Highlight>(highlightId, ct);
+            return highlight is not null && highlight.DocumentId == document.Id
+                ? new CommentRules.Anchor.OnHighlight(highlight)
+                : throw RuleViolation.Unprocessable($"Document {document.Id} has no highlight {highlightId}.");
+        }
+
+        if (c.ParentCommentId is { } parentId)
+        {
+            var parent = await session.LoadAsync<Comment>(parentId, ct);
+            return parent is not null && parent.DocumentId == document.Id
+                ? new CommentRules.Anchor.ReplyTo(parent)
+                : throw RuleViolation.Unprocessable($"Document {document.Id} has no comment {parentId}.");
+        }
+
+        var (position, quote) = Anchoring.Anchor(document, c.Start, c.End, c.Exact);
+        return new CommentRules.Anchor.OnRange(position, quote);
+    }
+
+    [WolverineGet("/comments/{id}")]
+    public static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session) =>
+        AnnotationWrites.ReadAsync<Comment>(session, http, id, http.RequestAborted);
+
+    [WolverinePatch("/comments/{id}")]
+    public static Task<IResult> Edit(Guid id, EditComment command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
+        AnnotationWrites.ChangeAsync<Comment>(session, http, id,
+            current => CommentRules.Edit(current, command.Body, user.Author(), clock.GetUtcNow()), http.RequestAborted);
+
+    [WolverineDelete("/comments/{id}")]
+    public static Task<IResult> Retract(Guid id, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
+        AnnotationWrites.ChangeAsync<Comment>(session, http, id,
+            current => CommentRules.Retract(current, user.Author(), clock.GetUtcNow()), http.RequestAborted);
+}

@@ -1,0 +1,87 @@
+using Annotations.Comments;
+using Annotations.Highlights;
+using Annotations.Infrastructure;
+using Marten;
+using Wolverine.Http;
+
+namespace Annotations.Documents;
+
+/// <summary>A comment and its replies. A retracted comment that still has live replies stays as a bodiless tombstone.</summary>
+public sealed record CommentThread(
+    Guid Id,
+    string? Body,
+    string Author,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ModifiedAt,
+    int Version,
+    bool Retracted,
+    IReadOnlyList<CommentThread> Replies);
+
+public sealed record HighlightView(
+    Guid Id,
+    TextPosition Position,
+    TextQuote Quote,
+    string? Color,
+    string? Label,
+    IReadOnlyList<string> Tags,
+    string Author,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ModifiedAt,
+    int Version,
+    IReadOnlyList<CommentThread> Comments);
+
+public sealed record RangeCommentView(TextPosition Position, TextQuote Quote, CommentThread Thread);
+
+public sealed record AnnotationLayerView(Guid DocumentId, IReadOnlyList<HighlightView> Highlights, IReadOnlyList<RangeCommentView> RangeComments);
+
+/// <summary>Assembles a document's annotation layer from annotation states, whether read models or replayed events.</summary>
+public static class AnnotationLayer
+{
+    public static AnnotationLayerView Build(Guid documentId, IEnumerable<Highlight> highlights, IEnumerable<Comment> comments)
+    {
+        var byParent = comments.Where(c => c.ParentCommentId is not null).ToLookup(c => c.ParentCommentId!.Value);
+        var roots = comments.Where(c => c.ParentCommentId is null).ToList();
+        var onHighlight = roots.Where(c => c.HighlightId is not null).ToLookup(c => c.HighlightId!.Value);
+
+        var highlightViews = highlights
+            .Where(h => !h.Retracted)
+            .OrderBy(h => h.Position.Start).ThenBy(h => h.Position.End).ThenBy(h => h.CreatedAt)
+            .Select(h => new HighlightView(h.Id, h.Position, h.Quote, h.Color, h.Label, h.Tags, h.Author, h.CreatedAt, h.ModifiedAt, h.Version,
+                Threads(onHighlight[h.Id], byParent)))
+            .ToList();
+
+        var rangeViews = roots
+            .Where(c => c.Position is not null)
+            .Select(c => (Comment: c, Thread: Thread(c, byParent)))
+            .Where(x => x.Thread is not null)
+            .OrderBy(x => x.Comment.Position!.Start).ThenBy(x => x.Comment.Position!.End).ThenBy(x => x.Comment.CreatedAt)
+            .Select(x => new RangeCommentView(x.Comment.Position!, x.Comment.Quote!, x.Thread!))
+            .ToList();
+
+        return new AnnotationLayerView(documentId, highlightViews, rangeViews);
+    }
+
+    private static IReadOnlyList<CommentThread> Threads(IEnumerable<Comment> comments, ILookup<Guid, Comment> byParent) =>
+        comments.OrderBy(c => c.CreatedAt).Select(c => Thread(c, byParent)).OfType<CommentThread>().ToList();
+
+    private static CommentThread? Thread(Comment c, ILookup<Guid, Comment> byParent)
+    {
+        var replies = Threads(byParent[c.Id], byParent);
+        if (c.Retracted && replies.Count == 0) return null;
+        return new CommentThread(c.Id, c.Retracted ? null : c.Body, c.Author, c.CreatedAt, c.ModifiedAt, c.Version, c.Retracted, replies);
+    }
+}
+
+public static class AnnotationLayerEndpoint
+{
+    [WolverineGet("/documents/{id}/annotations")]
+    public static async Task<AnnotationLayerView> Get(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        await DocumentEndpoints.RequireAsync(session, id, ct);
+        var batch = session.CreateBatchQuery();
+        var highlights = batch.Query<Highlight>().Where(h => h.DocumentId == id && !h.Retracted).ToList();
+        var comments = batch.Query<Comment>().Where(c => c.DocumentId == id).ToList();
+        await batch.Execute(ct);
+        return AnnotationLayer.Build(id, await highlights, await comments);
+    }
+}

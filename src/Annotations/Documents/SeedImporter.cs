@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Marten;
+
+namespace Annotations.Documents;
+
+/// <summary>
+/// Imports the seed texts shipped in <c>Seeds/</c> at start-up. Import is idempotent by hash, so a restart imports
+/// nothing new. Titles come from <c>Seeds/seeds.json</c>, since the texts' first lines are not always their titles.
+/// </summary>
+public sealed class SeedImporter(IDocumentStore store, IConfiguration configuration, ILogger<SeedImporter> logger) : IHostedService
+{
+    public const string SystemAuthor = "system:seed";
+
+    private sealed record SeedEntry(string File, string Title);
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (!configuration.GetValue("Seeds:Import", true)) return;
+
+        var folder = configuration["Seeds:Folder"] ?? Path.Combine(AppContext.BaseDirectory, "Seeds");
+        var manifest = Path.Combine(folder, "seeds.json");
+        if (!File.Exists(manifest))
+        {
+            logger.LogWarning("No seed manifest at {Manifest}; no seed documents imported", manifest);
+            return;
+        }
+
+        var entries = JsonSerializer.Deserialize<List<SeedEntry>>(await File.ReadAllTextAsync(manifest, ct), JsonSerializerOptions.Web) ?? [];
+        await using var session = store.LightweightSession();
+        foreach (var entry in entries)
+        {
+            var text = await File.ReadAllTextAsync(Path.Combine(folder, entry.File), ct);
+            var imported = DocumentImport.Decide(entry.Title, text, entry.File, SystemAuthor, DateTimeOffset.UtcNow);
+            var (document, created) = await DocumentImport.ImportAsync(session, imported, ct);
+            if (created) logger.LogInformation("Imported seed document {File} as {DocumentId}", entry.File, document.Id);
+        }
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

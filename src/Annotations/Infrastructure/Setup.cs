@@ -1,0 +1,110 @@
+using Annotations.Activity;
+using Annotations.Comments;
+using Annotations.Documents;
+using Annotations.Highlights;
+using Annotations.Identity;
+using Annotations.Infrastructure;
+using Annotations.Live;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace Annotations;
+
+public static class Setup
+{
+    public const string SchemaName = "annotations";
+
+    public static void AddAnnotations(this WebApplicationBuilder builder, string connectionString, bool soloNode)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LivePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
+
+        services.AddMarten(sp =>
+            {
+                var opts = new StoreOptions();
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = SchemaName;
+
+                // The original DistributedLock.Postgres stands in for the patched one (see Directory.Packages.props);
+                // it cannot take Weasel's multiplexed lock, so the daemon locks inside a transaction instead.
+                opts.Events.UseAdvisoryLockTransaction = true;
+                opts.Events.UseIdentityMapForAggregates = true;
+
+                opts.Projections.Snapshot<Document>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Highlight>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
+                opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
+
+                opts.Schema.For<Highlight>().Index(x => x.DocumentId);
+                opts.Schema.For<Comment>().Index(x => x.DocumentId);
+
+                opts.Listeners.Add(sp.GetRequiredService<LivePublisher>());
+                return opts;
+            })
+            .UseLightweightSessions()
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .IntegrateWithWolverine();
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.UseRuntimeCompilation();
+            if (soloNode) opts.Durability.Mode = DurabilityMode.Solo;
+        });
+        services.AddWolverineHttp();
+
+        services.AddHostedService<SeedImporter>();
+
+        var tokens = TokenSettings.From(configuration);
+        var key = tokens.LoadOrCreateKey();
+        services.AddSingleton(tokens);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = tokens.ValidationParameters(key);
+                o.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on WebSockets: SignalR sends the token in the query string.
+                    OnMessageReceived = ctx =>
+                    {
+                        var token = ctx.Request.Query["access_token"].ToString();
+                        if (token.Length > 0 && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs")) ctx.Token = token;
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // A misspelt field is an error, not something silently ignored.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        services.AddSignalR();
+    }
+
+    public static void UseAnnotations(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapWolverineEndpoints();
+        app.MapHub<AnnotationsHub>(AnnotationsHub.Path);
+    }
+}
