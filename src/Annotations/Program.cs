@@ -19,7 +19,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
         builder.WebHost.UseUrls("http://localhost:5080");
 }
 
-builder.AddAnnotations(connectionString, soloNode: embedded is not null);
+// A lone node needs no leader election; several nodes behind one database set Wolverine:Solo=false.
+builder.AddAnnotations(connectionString, soloNode: builder.Configuration.GetValue("Wolverine:Solo", embedded is not null));
 
 var app = builder.Build();
 app.UseAnnotations();

@@ -27,6 +27,8 @@ public sealed class EmbeddedPostgres : IDisposable
 
     /// <summary>Initialises the cluster if the folder is new, then starts it (or adopts one already running there).</summary>
     /// <param name="durable">false turns off fsync: for throwaway test clusters only.</param>
+    public bool IsRunning => File.Exists(Path.Combine(DataDirectory, "postmaster.pid")) && CanConnect(Port);
+
     public static EmbeddedPostgres Start(string dataDirectory, string? binDirectory = null, bool durable = true)
     {
         var pg = new EmbeddedPostgres(binDirectory ?? FindBinaries(), dataDirectory);
@@ -35,19 +37,10 @@ public sealed class EmbeddedPostgres : IDisposable
         return pg;
     }
 
-    public static string FindBinaries()
-    {
-        var candidates = new List<string>();
-        var fromEnv = Environment.GetEnvironmentVariable("PG_BIN");
-        if (!string.IsNullOrWhiteSpace(fromEnv)) candidates.Add(fromEnv);
-        if (Directory.Exists("/usr/lib/postgresql"))
-        {
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
-                .Select(d => Path.Combine(d, "bin")));
-        }
-        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
+    public static string FindBinaries() => FindBinaries(DefaultSearchPath());
 
+    public static string FindBinaries(IEnumerable<string> candidates)
+    {
         foreach (var dir in candidates)
         {
             if (File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")))
@@ -59,6 +52,21 @@ public sealed class EmbeddedPostgres : IDisposable
             "PostgreSQL server binaries (initdb, pg_ctl) were found to start an embedded cluster. Either install PostgreSQL " +
             "13 or newer (Debian/Ubuntu: `apt-get install postgresql`; or set PG_BIN to the folder holding pg_ctl), or run " +
             "`docker compose up -d` and set ConnectionStrings__Annotations to the connection string in docker-compose.yml.");
+    }
+
+    private static List<string> DefaultSearchPath()
+    {
+        var candidates = new List<string>();
+        var fromEnv = Environment.GetEnvironmentVariable("PG_BIN");
+        if (!string.IsNullOrWhiteSpace(fromEnv)) candidates.Add(fromEnv);
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
+                .Select(d => Path.Combine(d, "bin")));
+        }
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
+        return candidates;
     }
 
     private void InitialiseIfNeeded()
