@@ -57,6 +57,8 @@ public static class Setup
 
         builder.Host.UseWolverine(opts =>
         {
+            // Endpoints live here even when another program (the benchmark) hosts the app.
+            opts.ApplicationAssembly = typeof(Setup).Assembly;
             opts.UseRuntimeCompilation();
             if (soloNode) opts.Durability.Mode = DurabilityMode.Solo;
         });
