@@ -22,7 +22,11 @@ public static class TestDatabase
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             cluster.Stop();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            for (var attempt = 0; attempt < 3 && Directory.Exists(folder); attempt++)
+            {
+                try { Directory.Delete(folder, recursive: true); }
+                catch (Exception) { Thread.Sleep(200); } // .ci/run removes whatever is still left
+            }
         };
         return (cluster.ConnectionString, cluster);
     }
