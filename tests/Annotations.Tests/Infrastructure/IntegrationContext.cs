@@ -35,6 +35,16 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
 
     protected Client As(string user) => new(Host, App.TokenFor(user));
 
+    /// <summary>Posts raw JSON and checks it is refused with problem details and leaves the event store as it was.</summary>
+    protected async Task AssertRejectedAsync(string url, string json, int status)
+    {
+        var before = await EventCountAsync();
+        var result = await As("alice").Send(s =>
+            s.Post.ByteArray(System.Text.Encoding.UTF8.GetBytes(json)).ContentType("application/json").ToUrl(url), status);
+        Assert.Equal("application/problem+json", result.Context.Response.ContentType);
+        Assert.Equal(before, await EventCountAsync());
+    }
+
     protected async Task<long> EventCountAsync()
     {
         await using var session = Store.QuerySession();
