@@ -25,10 +25,10 @@ public sealed class EmbeddedPostgres : IDisposable
         _runAsPostgresUser = Environment.UserName == "root";
     }
 
-    /// <summary>Initialises the cluster if the folder is new, then starts it (or adopts one already running there).</summary>
-    /// <param name="durable">false turns off fsync: for throwaway test clusters only.</param>
     public bool IsRunning => File.Exists(Path.Combine(DataDirectory, "postmaster.pid")) && CanConnect(Port);
 
+    /// <summary>Initialises the cluster if the folder is new, then starts it (or adopts one already running there).</summary>
+    /// <param name="durable">false turns off fsync: for throwaway test clusters only.</param>
     public static EmbeddedPostgres Start(string dataDirectory, string? binDirectory = null, bool durable = true)
     {
         var pg = new EmbeddedPostgres(binDirectory ?? FindBinaries(), dataDirectory);
