@@ -59,7 +59,7 @@ public class AuthenticationTests(AppFixture app) : IntegrationContext(app)
     }
 
     [Fact]
-    public void The_token_command_prints_a_valid_token_alone_on_its_last_line()
+    public async Task The_token_command_prints_a_valid_token_alone_on_its_last_line()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"annotations-key-{Guid.NewGuid():N}");
         var settings = new TokenSettings { SigningKeyFile = Path.Combine(folder, "signing-key") };
@@ -77,7 +77,7 @@ public class AuthenticationTests(AppFixture app) : IntegrationContext(app)
 
         var last = output.ToString().TrimEnd().Split('\n')[^1].Trim();
         var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
-        var validation = handler.ValidateTokenAsync(last, settings.ValidationParameters(settings.LoadOrCreateKey())).Result;
+        var validation = await handler.ValidateTokenAsync(last, settings.ValidationParameters(settings.LoadOrCreateKey()));
         Assert.True(validation.IsValid, validation.Exception?.Message);
         Assert.Equal("alice", validation.Claims["sub"]);
         Assert.True(File.Exists(settings.SigningKeyFile), "the key is created on first use and kept");
