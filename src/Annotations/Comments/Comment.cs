@@ -5,8 +5,8 @@ using Annotations.Infrastructure;
 namespace Annotations.Comments;
 
 /// <summary>
-/// A comment is anchored on exactly one of: a highlight, a bare range of the text (with its selectors), or a parent
-/// comment it replies to.
+/// A comment is anchored on exactly one of: a highlight, a bare range of the text (with its selectors), a citation
+/// correction proposal, or a parent comment it replies to.
 /// </summary>
 public sealed record CommentAdded(
     Guid CommentId,
@@ -17,7 +17,9 @@ public sealed record CommentAdded(
     TextQuote? Quote,
     string Body,
     string By,
-    DateTimeOffset At) : IAnnotationEvent
+    DateTimeOffset At,
+    Guid? CitationId = null,
+    Guid? ProposalId = null) : IAnnotationEvent
 {
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
@@ -45,12 +47,15 @@ public sealed record Comment(
     DateTimeOffset ModifiedAt,
     int Edits = 0,
     bool Retracted = false,
-    string? RetractedBy = null) : IAnnotation
+    string? RetractedBy = null,
+    Guid? CitationId = null,
+    Guid? ProposalId = null) : IAnnotation
 {
     public int Version { get; set; }
 
     public static Comment Create(CommentAdded e) =>
-        new(e.CommentId, e.DocumentId, e.HighlightId, e.ParentCommentId, e.Position, e.Quote, e.Body, e.By, e.At, e.At);
+        new(e.CommentId, e.DocumentId, e.HighlightId, e.ParentCommentId, e.Position, e.Quote, e.Body, e.By, e.At, e.At,
+            CitationId: e.CitationId, ProposalId: e.ProposalId);
 
     public Comment Apply(CommentEdited e) => this with { Body = e.Body, ModifiedAt = e.At, Edits = Edits + 1 };
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Annotations.Citations;
 using Annotations.Documents;
 using Annotations.Highlights;
 using Annotations.Identity;
@@ -8,7 +9,8 @@ using Wolverine.Http;
 
 namespace Annotations.Comments;
 
-public sealed record AddComment(string? Body, Guid? HighlightId, Guid? ParentCommentId, int? Start, int? End, string? Exact, string? CommandId);
+public sealed record AddComment(string? Body, Guid? HighlightId, Guid? ParentCommentId, int? Start, int? End, string? Exact, string? CommandId,
+    Guid? CitationId = null, Guid? ProposalId = null);
 
 public sealed record EditComment(string? Body);
 
@@ -22,6 +24,7 @@ public static class CommentRules
         public sealed record OnHighlight(Highlight Highlight) : Anchor;
         public sealed record OnRange(TextPosition Position, TextQuote Quote) : Anchor;
         public sealed record ReplyTo(Comment Parent) : Anchor;
+        public sealed record OnProposal(Citation Citation, CorrectionProposal Proposal) : Anchor;
     }
 
     public static CommentAdded Add(Guid id, Guid documentId, Anchor anchor, string? body, string by, DateTimeOffset now)
@@ -34,6 +37,8 @@ public static class CommentRules
             Anchor.ReplyTo { Parent.Retracted: true } => throw RuleViolation.Conflict("The comment has been retracted; it takes no replies."),
             Anchor.ReplyTo r => new CommentAdded(id, documentId, null, r.Parent.Id, null, null, text, by, now),
             Anchor.OnRange r => new CommentAdded(id, documentId, null, null, r.Position, r.Quote, text, by, now),
+            Anchor.OnProposal { Proposal.Status: ProposalStatus.Withdrawn } => throw RuleViolation.Conflict("The proposal has been withdrawn; it takes no new comments."),
+            Anchor.OnProposal p => new CommentAdded(id, documentId, null, null, null, null, text, by, now, p.Citation.Id, p.Proposal.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(anchor)),
         };
     }
@@ -83,9 +88,20 @@ public static class CommentEndpoints
 
     private static async Task<CommentRules.Anchor> ResolveAnchorAsync(IQuerySession session, Document document, AddComment c, CancellationToken ct)
     {
-        var kinds = (c.HighlightId.HasValue ? 1 : 0) + (c.ParentCommentId.HasValue ? 1 : 0) + (c.Start.HasValue || c.End.HasValue ? 1 : 0);
+        var kinds = (c.HighlightId.HasValue ? 1 : 0) + (c.ParentCommentId.HasValue ? 1 : 0) + (c.Start.HasValue || c.End.HasValue ? 1 : 0)
+                    + (c.CitationId.HasValue || c.ProposalId.HasValue ? 1 : 0);
         if (kinds != 1)
-            throw RuleViolation.BadRequest("A comment needs exactly one anchor: highlightId, parentCommentId, or a range (start, end).");
+            throw RuleViolation.BadRequest("A comment needs exactly one anchor: highlightId, parentCommentId, a range (start, end), or a correction proposal (citationId, proposalId).");
+
+        if (c.CitationId.HasValue || c.ProposalId.HasValue)
+        {
+            if (c.CitationId is not { } citationId || c.ProposalId is not { } proposalId)
+                throw RuleViolation.BadRequest("A comment on a correction proposal names both citationId and proposalId.");
+            var citation = await session.LoadAsync<Citation>(citationId, ct);
+            return citation is not null && citation.DocumentId == document.Id && citation.Proposal(proposalId) is { } proposal
+                ? new CommentRules.Anchor.OnProposal(citation, proposal)
+                : throw RuleViolation.Unprocessable($"Document {document.Id} has no citation {citationId} with a proposal {proposalId}.");
+        }
 
         if (c.HighlightId is { } highlightId)
         {

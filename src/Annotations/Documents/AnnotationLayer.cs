@@ -61,6 +61,13 @@ public static class AnnotationLayer
         return new AnnotationLayerView(documentId, highlightViews, rangeViews);
     }
 
+    /// <summary>The threads rooted at each top-level comment among <paramref name="comments"/>, replies nested.</summary>
+    public static IReadOnlyList<CommentThread> Threads(IReadOnlyCollection<Comment> comments)
+    {
+        var byParent = comments.Where(c => c.ParentCommentId is not null).ToLookup(c => c.ParentCommentId!.Value);
+        return Threads(comments.Where(c => c.ParentCommentId is null), byParent);
+    }
+
     private static IReadOnlyList<CommentThread> Threads(IEnumerable<Comment> comments, ILookup<Guid, Comment> byParent) =>
         comments.OrderBy(c => c.CreatedAt).Select(c => Thread(c, byParent)).OfType<CommentThread>().ToList();
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Annotations.Citations;
 using Annotations.Identity;
 using Annotations.Infrastructure;
 using Marten;
@@ -38,13 +39,22 @@ public static class DocumentImport
         return line.Length <= 200 ? line : line[..200];
     }
 
-    /// <summary>Appends the import unless the same text is already there. Returns the document and whether it is new.</summary>
+    /// <summary>
+    /// Appends the import, and the citations found in the text, unless the same text is already there. Returns the
+    /// document and whether it is new.
+    /// </summary>
     public static async Task<(Document Document, bool Created)> ImportAsync(IDocumentSession session, DocumentImported imported, CancellationToken ct)
     {
         var existing = await session.LoadAsync<Document>(imported.DocumentId, ct);
-        if (existing is not null) return (existing, false);
+        if (existing is not null)
+        {
+            await IdentifyMissingCitationsAsync(session, existing, ct);
+            return (existing, false);
+        }
 
         session.Events.StartStream<Document>(imported.DocumentId, imported);
+        foreach (var citation in CitationRules.Identify(imported.DocumentId, imported.Text, imported.ImportedBy, imported.ImportedAt))
+            session.Events.StartStream<Citation>(citation.CitationId, citation);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -57,6 +67,24 @@ public static class DocumentImport
         }
 
         return (Document.Create(imported) with { Version = 1 }, true);
+    }
+
+    /// <summary>Documents imported before citations were extracted get theirs on the next import or start-up.</summary>
+    private static async Task IdentifyMissingCitationsAsync(IDocumentSession session, Document document, CancellationToken ct)
+    {
+        if (await session.Query<Citation>().AnyAsync(c => c.DocumentId == document.Id, ct)) return;
+        var citations = CitationRules.Identify(document.Id, document.Text, SeedImporter.SystemAuthor, DateTimeOffset.UtcNow);
+        if (citations.Count == 0) return;
+        await using var own = session.DocumentStore.LightweightSession();
+        foreach (var citation in citations) own.Events.StartStream<Citation>(citation.CitationId, citation);
+        try
+        {
+            await own.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (AnnotationWrites.IsStreamCollision(e))
+        {
+            // Another process identified them at the same moment.
+        }
     }
 }
 

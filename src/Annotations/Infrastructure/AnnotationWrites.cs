@@ -65,8 +65,9 @@ public static class AnnotationWrites
     /// <c>expectedVersion</c>) is refused before anything is written; a concurrent change that commits first makes
     /// this commit fail (409, or 412 under If-Match) instead of overwriting it.
     /// </summary>
+    /// <param name="createdAt">For a change that creates something inside the stream (a proposal): its location, for a 201.</param>
     public static async Task<IResult> ChangeAsync<T>(
-        IDocumentSession session, HttpContext http, Guid id, Func<T, object> decide, CancellationToken ct)
+        IDocumentSession session, HttpContext http, Guid id, Func<T, object> decide, CancellationToken ct, Func<object, string>? createdAt = null)
         where T : class, IAnnotation
     {
         var expected = ExpectedVersion(http);
@@ -77,12 +78,13 @@ public static class AnnotationWrites
             throw RuleViolation.PreconditionFailed(
                 $"The {Describe<T>()} is at version {current.Version}, not {version}; nothing was stored. Read it again and retry.");
 
-        stream.AppendOne(decide(current));
+        var @event = decide(current);
+        stream.AppendOne(@event);
         await session.SaveChangesAsync(ct);
 
         var state = await session.Events.FetchLatest<T>(id, ct);
         SetETag(http, state!.Version);
-        return Results.Ok(state);
+        return createdAt is null ? Results.Ok(state) : Results.Created(createdAt(@event), state);
     }
 
     public static async Task<IResult> ReadAsync<T>(IQuerySession session, HttpContext http, Guid id, CancellationToken ct)
@@ -124,12 +126,13 @@ public static class AnnotationWrites
             : throw RuleViolation.BadRequest("expectedVersion must be a positive whole number.");
     }
 
-    private static void SetETag(HttpContext http, int version) =>
+    public static void SetETag(HttpContext http, int version) =>
         http.Response.Headers.ETag = new EntityTagHeaderValue($"\"{version}\"").ToString();
 
     private static string LocationOf(IAnnotation a) => a switch
     {
         Highlights.Highlight => $"/highlights/{a.Id}",
+        Citations.Citation => $"/citations/{a.Id}",
         _ => $"/comments/{a.Id}",
     };
 

@@ -1,4 +1,5 @@
 using Annotations.Activity;
+using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Documents;
 using Annotations.Highlights;
@@ -26,6 +27,7 @@ public static class Setup
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ReviewerList.From(configuration));
         services.AddSingleton<LivePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
 
@@ -43,10 +45,12 @@ public static class Setup
                 opts.Projections.Snapshot<Document>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Highlight>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Citation>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
 
                 opts.Schema.For<Highlight>().Index(x => x.DocumentId);
                 opts.Schema.For<Comment>().Index(x => x.DocumentId);
+                opts.Schema.For<Citation>().Index(x => x.DocumentId);
 
                 opts.Listeners.Add(sp.GetRequiredService<LivePublisher>());
                 return opts;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Highlights;
 using Annotations.Infrastructure;
@@ -24,7 +25,8 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
     {
         foreach (var e in commit.GetEvents())
         {
-            if (e.Data is not IAnnotationEvent data) continue;
+            // Citations are identified in the import's own commit, before anyone can have joined the document.
+            if (e.Data is not IAnnotationEvent data || data is CitationIdentified) continue;
             try
             {
                 var (type, state) = await StateAfterAsync(session, data, token);
@@ -42,7 +44,8 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
     private static async Task<(string Type, object? State)> StateAfterAsync(IDocumentSession session, IAnnotationEvent e, CancellationToken ct) => e switch
     {
         HighlightAdded or HighlightRelabelled or HighlightRetracted => ("highlight", await session.Events.FetchLatest<Highlight>(e.AnnotationId, ct)),
-        _ => ("comment", await session.Events.FetchLatest<Comment>(e.AnnotationId, ct)),
+        CommentAdded or CommentEdited or CommentRetracted => ("comment", await session.Events.FetchLatest<Comment>(e.AnnotationId, ct)),
+        _ => ("citation", await session.Events.FetchLatest<Citation>(e.AnnotationId, ct)),
     };
 
     public Task StartAsync(CancellationToken ct)

@@ -28,6 +28,8 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Annotations", TestDatabase.ConnectionString);
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
         Environment.SetEnvironmentVariable("Wolverine__Solo", "true");
+        Environment.SetEnvironmentVariable("Citations__Reviewers__0", "rita");
+        Environment.SetEnvironmentVariable("Citations__Reviewers__1", "rob");
     }
 
     public string TokenFor(string user) => Tokens.Mint(user);
