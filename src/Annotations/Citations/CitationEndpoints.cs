@@ -63,11 +63,20 @@ public static class CitationEndpoints
     public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session)
     {
         var citation = await session.LoadAsync<Citation>(id, http.RequestAborted) ?? throw RuleViolation.NotFound($"There is no citation {id}.");
-        var roots = await session.Query<Comment>().Where(c => c.CitationId == id).ToListAsync(http.RequestAborted);
-        var threads = ProposalThreads(roots, await AllCommentsAsync(session, citation.DocumentId, roots, http.RequestAborted));
         AnnotationWrites.SetETag(http, citation.Version);
-        return Results.Ok(View(citation, threads));
+        return Results.Ok(await ViewAsync(session, citation, http.RequestAborted));
     }
+
+    /// <summary>What every citation endpoint answers with: the citation, its proposals' diffs and their discussions.</summary>
+    private static async Task<object> ViewAsync(IQuerySession session, Citation citation, CancellationToken ct)
+    {
+        var roots = await session.Query<Comment>().Where(c => c.CitationId == citation.Id).ToListAsync(ct);
+        return View(citation, ProposalThreads(roots, await AllCommentsAsync(session, citation.DocumentId, roots, ct)));
+    }
+
+    private static Task<IResult> ChangeAsync(IDocumentSession session, HttpContext http, Guid id, Func<Citation, object> decide,
+        Func<object, string>? createdAt = null) =>
+        AnnotationWrites.ChangeAsync(session, http, id, decide, http.RequestAborted, createdAt, c => ViewAsync(session, c, http.RequestAborted));
 
     [WolverinePost("/citations/{id}/proposals")]
     public static async Task<IResult> Propose(Guid id, ProposeCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock)
@@ -80,33 +89,29 @@ public static class CitationEndpoints
                 throw RuleViolation.Unprocessable("This Idempotency-Key was already used for a different request.");
             AnnotationWrites.SetETag(http, earlier.Version);
             http.Response.Headers["Idempotent-Replayed"] = "true";
-            return Results.Created($"/citations/{id}/proposals/{replayed.Id}", earlier);
+            return Results.Created($"/citations/{id}/proposals/{replayed.Id}", await ViewAsync(session, earlier, http.RequestAborted));
         }
 
-        return await AnnotationWrites.ChangeAsync<Citation>(session, http, id,
-            citation => CitationRules.Propose(citation, proposalId.Value, command, author, clock.GetUtcNow()), http.RequestAborted,
+        return await ChangeAsync(session, http, id,
+            citation => CitationRules.Propose(citation, proposalId.Value, command, author, clock.GetUtcNow()),
             e => $"/citations/{id}/proposals/{((CitationCorrectionProposed)e).ProposalId}");
     }
 
     [WolverinePatch("/citations/{id}/proposals/{proposalId}")]
     public static Task<IResult> Revise(Guid id, Guid proposalId, ReviseCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
-        AnnotationWrites.ChangeAsync<Citation>(session, http, id,
-            citation => CitationRules.Revise(citation, proposalId, command, user.Author(), clock.GetUtcNow()), http.RequestAborted);
+        ChangeAsync(session, http, id, citation => CitationRules.Revise(citation, proposalId, command, user.Author(), clock.GetUtcNow()));
 
     [WolverineDelete("/citations/{id}/proposals/{proposalId}")]
     public static Task<IResult> Withdraw(Guid id, Guid proposalId, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
-        AnnotationWrites.ChangeAsync<Citation>(session, http, id,
-            citation => CitationRules.Withdraw(citation, proposalId, user.Author(), clock.GetUtcNow()), http.RequestAborted);
+        ChangeAsync(session, http, id, citation => CitationRules.Withdraw(citation, proposalId, user.Author(), clock.GetUtcNow()));
 
     [WolverinePost("/citations/{id}/proposals/{proposalId}/accept")]
     public static Task<IResult> Accept(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, ReviewerList reviewers) =>
-        AnnotationWrites.ChangeAsync<Citation>(session, http, id,
-            citation => CitationRules.Accept(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers), http.RequestAborted);
+        ChangeAsync(session, http, id, citation => CitationRules.Accept(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers));
 
     [WolverinePost("/citations/{id}/proposals/{proposalId}/reject")]
     public static Task<IResult> Reject(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, ReviewerList reviewers) =>
-        AnnotationWrites.ChangeAsync<Citation>(session, http, id,
-            citation => CitationRules.Reject(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers), http.RequestAborted);
+        ChangeAsync(session, http, id, citation => CitationRules.Reject(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers));
 
     /// <summary>
     /// The document's reference list (its numbered bibliography, or its footnotes when it has none) as printed

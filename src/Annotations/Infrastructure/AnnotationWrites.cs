@@ -66,8 +66,10 @@ public static class AnnotationWrites
     /// this commit fail (409, or 412 under If-Match) instead of overwriting it.
     /// </summary>
     /// <param name="createdAt">For a change that creates something inside the stream (a proposal): its location, for a 201.</param>
+    /// <param name="present">Turns the new state into the response body; the state itself when null.</param>
     public static async Task<IResult> ChangeAsync<T>(
-        IDocumentSession session, HttpContext http, Guid id, Func<T, object> decide, CancellationToken ct, Func<object, string>? createdAt = null)
+        IDocumentSession session, HttpContext http, Guid id, Func<T, object> decide, CancellationToken ct,
+        Func<object, string>? createdAt = null, Func<T, Task<object>>? present = null)
         where T : class, IAnnotation
     {
         var expected = ExpectedVersion(http);
@@ -84,7 +86,8 @@ public static class AnnotationWrites
 
         var state = await session.Events.FetchLatest<T>(id, ct);
         SetETag(http, state!.Version);
-        return createdAt is null ? Results.Ok(state) : Results.Created(createdAt(@event), state);
+        var body = present is null ? state : await present(state);
+        return createdAt is null ? Results.Ok(body) : Results.Created(createdAt(@event), body);
     }
 
     public static async Task<IResult> ReadAsync<T>(IQuerySession session, HttpContext http, Guid id, CancellationToken ct)

@@ -6,6 +6,7 @@ using Annotations.Highlights;
 using Annotations.Identity;
 using Annotations.Infrastructure;
 using Annotations.Live;
+using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -97,9 +98,11 @@ public static class Setup
         services.ConfigureHttpJsonOptions(o =>
         {
             // A misspelt field is an error, not something silently ignored.
-            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
-        services.AddSignalR();
+        services.AddSignalR()
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
     }
 
     public static void UseAnnotations(this WebApplication app)
