@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using Annotations.Documents;
+using Annotations.History;
 using Annotations.Infrastructure;
 
 namespace Annotations.Citations;
@@ -55,6 +56,15 @@ public sealed record CitationCorrectionAccepted(
 
 public sealed record CitationCorrectionRejected(
     Guid CitationId, Guid DocumentId, Guid ProposalId, string Reason, string By, DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CitationId;
+}
+
+/// <summary>
+/// A revert put back the correction that was accepted at an earlier version (none: the printed text). The proposal
+/// it replaces counts as superseded.
+/// </summary>
+public sealed record CitationCorrectionRestored(Guid CitationId, Guid DocumentId, Guid? ProposalId, string By, DateTimeOffset At) : IAnnotationEvent
 {
     [JsonIgnore] public Guid AnnotationId => CitationId;
 }
@@ -134,6 +144,18 @@ public sealed record Citation(
             accepted = accepted.Change(superseded, p => p with { Status = ProposalStatus.Superseded, ModifiedAt = e.At });
         return accepted with { AcceptedProposalId = e.ProposalId };
     }
+
+    public Citation Apply(CitationCorrectionRestored e)
+    {
+        var result = this;
+        if (AcceptedProposalId is { } current && current != e.ProposalId)
+            result = result.Change(current, p => p with { Status = ProposalStatus.Superseded, ModifiedAt = e.At });
+        if (e.ProposalId is { } restored)
+            result = result.Change(restored, p => p with { Status = ProposalStatus.Accepted, ModifiedAt = e.At });
+        return result with { AcceptedProposalId = e.ProposalId };
+    }
+
+    public Citation Apply(AnnotationReverted e) => this;
 
     private Citation Change(Guid proposalId, Func<CorrectionProposal, CorrectionProposal> change) =>
         this with { Proposals = Proposals.Select(p => p.Id == proposalId ? change(p) : p).ToList() };

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Annotations.Documents;
+using Annotations.History;
 using Annotations.Infrastructure;
 
 namespace Annotations.Comments;
@@ -34,6 +35,12 @@ public sealed record CommentRetracted(Guid CommentId, Guid DocumentId, string By
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
 
+/// <summary>A retracted comment brought back, by a revert.</summary>
+public sealed record CommentRestored(Guid CommentId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
 public sealed record Comment(
     Guid Id,
     Guid DocumentId,
@@ -60,4 +67,8 @@ public sealed record Comment(
     public Comment Apply(CommentEdited e) => this with { Body = e.Body, ModifiedAt = e.At, Edits = Edits + 1 };
 
     public Comment Apply(CommentRetracted e) => this with { Retracted = true, RetractedBy = e.By, ModifiedAt = e.At };
+
+    public Comment Apply(CommentRestored e) => this with { Retracted = false, RetractedBy = null, ModifiedAt = e.At };
+
+    public Comment Apply(AnnotationReverted e) => this with { ModifiedAt = e.At };
 }

@@ -1,5 +1,7 @@
+using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Highlights;
+using Annotations.History;
 using Annotations.Infrastructure;
 using Marten;
 using Wolverine.Http;
@@ -32,13 +34,22 @@ public sealed record HighlightView(
 
 public sealed record RangeCommentView(TextPosition Position, TextQuote Quote, CommentThread Thread);
 
-public sealed record AnnotationLayerView(Guid DocumentId, IReadOnlyList<HighlightView> Highlights, IReadOnlyList<RangeCommentView> RangeComments);
+/// <summary>A citation someone has proposed to correct, with the correction in force.</summary>
+public sealed record CorrectionView(Guid CitationId, int Number, CitationKind Kind, string OriginalText, string CurrentText, bool Corrected,
+    Guid? AcceptedProposalId, int OpenProposals, int Version);
+
+public sealed record AnnotationLayerView(
+    Guid DocumentId,
+    IReadOnlyList<HighlightView> Highlights,
+    IReadOnlyList<RangeCommentView> RangeComments,
+    IReadOnlyList<CorrectionView> Corrections);
 
 /// <summary>Assembles a document's annotation layer from annotation states, whether read models or replayed events.</summary>
 public static class AnnotationLayer
 {
-    public static AnnotationLayerView Build(Guid documentId, IEnumerable<Highlight> highlights, IEnumerable<Comment> comments)
+    public static AnnotationLayerView Build(Guid documentId, IEnumerable<Highlight> highlights, IEnumerable<Comment> comments, IEnumerable<Citation> citations)
     {
+        comments = comments.ToList();
         var byParent = comments.Where(c => c.ParentCommentId is not null).ToLookup(c => c.ParentCommentId!.Value);
         var roots = comments.Where(c => c.ParentCommentId is null).ToList();
         var onHighlight = roots.Where(c => c.HighlightId is not null).ToLookup(c => c.HighlightId!.Value);
@@ -58,7 +69,14 @@ public static class AnnotationLayer
             .Select(x => new RangeCommentView(x.Comment.Position!, x.Comment.Quote!, x.Thread!))
             .ToList();
 
-        return new AnnotationLayerView(documentId, highlightViews, rangeViews);
+        var corrections = citations
+            .Where(c => c.Proposals.Count > 0)
+            .OrderBy(c => c.Kind).ThenBy(c => c.Number)
+            .Select(c => new CorrectionView(c.Id, c.Number, c.Kind, c.OriginalText, c.CurrentText, c.Accepted is not null, c.AcceptedProposalId,
+                c.Proposals.Count(p => p.Status == ProposalStatus.Open), c.Version))
+            .ToList();
+
+        return new AnnotationLayerView(documentId, highlightViews, rangeViews, corrections);
     }
 
     /// <summary>The threads rooted at each top-level comment among <paramref name="comments"/>, replies nested.</summary>
@@ -81,14 +99,39 @@ public static class AnnotationLayer
 
 public static class AnnotationLayerEndpoint
 {
+    /// <summary>
+    /// The layer as it stands now (from the read models), or with <c>asOf=&lt;ISO time&gt;</c> or
+    /// <c>atSequence=&lt;n&gt;</c> as it stood then, replayed from the events alone.
+    /// </summary>
     [WolverineGet("/documents/{id}/annotations")]
-    public static async Task<AnnotationLayerView> Get(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<AnnotationLayerView> Get(Guid id, HttpContext http, IQuerySession session, TimeProvider clock)
     {
+        var ct = http.RequestAborted;
         await DocumentEndpoints.RequireAsync(session, id, ct);
+        var asOf = http.Request.Query["asOf"].ToString();
+        var atSequence = http.Request.Query["atSequence"].ToString();
+        if (asOf.Length > 0 && atSequence.Length > 0) throw RuleViolation.BadRequest("Give asOf or atSequence, not both.");
+
+        if (asOf.Length > 0 || atSequence.Length > 0)
+        {
+            if (atSequence.Length > 0 && !long.TryParse(atSequence, out _)) throw RuleViolation.BadRequest("atSequence must be a whole number.");
+            if (asOf.Length > 0 && long.TryParse(asOf, out _)) throw RuleViolation.BadRequest("asOf must be an ISO 8601 time; use atSequence for a sequence number.");
+            var moment = Moment.Parse(asOf.Length > 0 ? "asOf" : "atSequence", asOf.Length > 0 ? asOf : atSequence,
+                await Moment.LastSequenceAsync(session, ct), clock.GetUtcNow());
+            return await AsOfAsync(session, id, moment, ct);
+        }
+
         var batch = session.CreateBatchQuery();
         var highlights = batch.Query<Highlight>().Where(h => h.DocumentId == id && !h.Retracted).ToList();
         var comments = batch.Query<Comment>().Where(c => c.DocumentId == id).ToList();
+        var citations = batch.Query<Citation>().Where(c => c.DocumentId == id).ToList();
         await batch.Execute(ct);
-        return AnnotationLayer.Build(id, await highlights, await comments);
+        return AnnotationLayer.Build(id, await highlights, await comments, await citations);
+    }
+
+    public static async Task<AnnotationLayerView> AsOfAsync(IQuerySession session, Guid documentId, Moment moment, CancellationToken ct)
+    {
+        var states = AnnotationFold.Fold(await DocumentEvents.LoadAsync(session, documentId, moment, ct)).Values;
+        return AnnotationLayer.Build(documentId, states.OfType<Highlight>(), states.OfType<Comment>(), states.OfType<Citation>());
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Annotations.Documents;
+using Annotations.History;
 using Annotations.Infrastructure;
 
 namespace Annotations.Highlights;
@@ -40,6 +41,12 @@ public sealed record HighlightRetracted(
     [JsonIgnore] public Guid AnnotationId => HighlightId;
 }
 
+/// <summary>A retracted highlight brought back, by a revert.</summary>
+public sealed record HighlightRestored(Guid HighlightId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => HighlightId;
+}
+
 /// <summary>A highlight as it stands after its events; Marten keeps it as an inline snapshot.</summary>
 public sealed record Highlight(
     Guid Id,
@@ -66,4 +73,9 @@ public sealed record Highlight(
 
     public Highlight Apply(HighlightRetracted e) =>
         this with { Retracted = true, RetractedBy = e.By, RetractionReason = e.Reason, ModifiedAt = e.At };
+
+    public Highlight Apply(HighlightRestored e) =>
+        this with { Retracted = false, RetractedBy = null, RetractionReason = null, ModifiedAt = e.At };
+
+    public Highlight Apply(AnnotationReverted e) => this with { ModifiedAt = e.At };
 }

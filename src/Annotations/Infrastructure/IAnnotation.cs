@@ -19,6 +19,6 @@ public interface IAnnotation
 {
     Guid Id { get; }
     Guid DocumentId { get; }
-    int Version { get; }
+    int Version { get; set; }
     bool Retracted { get; }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Highlights;
+using Annotations.History;
 using Annotations.Infrastructure;
 using JasperFx.Events;
 using Marten;
@@ -41,12 +42,17 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
         }
     }
 
-    private static async Task<(string Type, object? State)> StateAfterAsync(IDocumentSession session, IAnnotationEvent e, CancellationToken ct) => e switch
+    private static async Task<(string Type, object? State)> StateAfterAsync(IDocumentSession session, IAnnotationEvent e, CancellationToken ct)
     {
-        HighlightAdded or HighlightRelabelled or HighlightRetracted => ("highlight", await session.Events.FetchLatest<Highlight>(e.AnnotationId, ct)),
-        CommentAdded or CommentEdited or CommentRetracted => ("comment", await session.Events.FetchLatest<Comment>(e.AnnotationId, ct)),
-        _ => ("citation", await session.Events.FetchLatest<Citation>(e.AnnotationId, ct)),
-    };
+        var type = AnnotationFold.TypeOf(e);
+        object? state = type switch
+        {
+            AnnotationFold.HighlightType => await session.Events.FetchLatest<Highlight>(e.AnnotationId, ct),
+            AnnotationFold.CommentType => await session.Events.FetchLatest<Comment>(e.AnnotationId, ct),
+            _ => await session.Events.FetchLatest<Citation>(e.AnnotationId, ct),
+        };
+        return (type, state);
+    }
 
     public Task StartAsync(CancellationToken ct)
     {
