@@ -69,6 +69,11 @@ public sealed record CitationCorrectionRestored(Guid CitationId, Guid DocumentId
     [JsonIgnore] public Guid AnnotationId => CitationId;
 }
 
+public sealed record CitationReverted(Guid CitationId, Guid DocumentId, int ToVersion, string? Reason, string By, DateTimeOffset At) : IRevertEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CitationId;
+}
+
 public enum ProposalStatus { Open, Withdrawn, Accepted, Rejected, Superseded }
 
 public sealed record CorrectionProposal(
@@ -155,7 +160,7 @@ public sealed record Citation(
         return result with { AcceptedProposalId = e.ProposalId };
     }
 
-    public Citation Apply(AnnotationReverted e) => this;
+    public Citation Apply(CitationReverted e) => this with { };
 
     private Citation Change(Guid proposalId, Func<CorrectionProposal, CorrectionProposal> change) =>
         this with { Proposals = Proposals.Select(p => p.Id == proposalId ? change(p) : p).ToList() };

@@ -41,6 +41,11 @@ public sealed record CommentRestored(Guid CommentId, Guid DocumentId, string By,
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
 
+public sealed record CommentReverted(Guid CommentId, Guid DocumentId, int ToVersion, string? Reason, string By, DateTimeOffset At) : IRevertEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
 public sealed record Comment(
     Guid Id,
     Guid DocumentId,
@@ -70,5 +75,5 @@ public sealed record Comment(
 
     public Comment Apply(CommentRestored e) => this with { Retracted = false, RetractedBy = null, ModifiedAt = e.At };
 
-    public Comment Apply(AnnotationReverted e) => this with { ModifiedAt = e.At };
+    public Comment Apply(CommentReverted e) => this with { ModifiedAt = e.At };
 }

@@ -47,6 +47,11 @@ public sealed record HighlightRestored(Guid HighlightId, Guid DocumentId, string
     [JsonIgnore] public Guid AnnotationId => HighlightId;
 }
 
+public sealed record HighlightReverted(Guid HighlightId, Guid DocumentId, int ToVersion, string? Reason, string By, DateTimeOffset At) : IRevertEvent
+{
+    [JsonIgnore] public Guid AnnotationId => HighlightId;
+}
+
 /// <summary>A highlight as it stands after its events; Marten keeps it as an inline snapshot.</summary>
 public sealed record Highlight(
     Guid Id,
@@ -77,5 +82,5 @@ public sealed record Highlight(
     public Highlight Apply(HighlightRestored e) =>
         this with { Retracted = false, RetractedBy = null, RetractionReason = null, ModifiedAt = e.At };
 
-    public Highlight Apply(AnnotationReverted e) => this with { ModifiedAt = e.At };
+    public Highlight Apply(HighlightReverted e) => this with { ModifiedAt = e.At };
 }

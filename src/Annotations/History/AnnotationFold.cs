@@ -24,12 +24,12 @@ public static class AnnotationFold
             (Highlight h, HighlightRelabelled x) => h.Apply(x),
             (Highlight h, HighlightRetracted x) => h.Apply(x),
             (Highlight h, HighlightRestored x) => h.Apply(x),
-            (Highlight h, AnnotationReverted x) => h.Apply(x),
+            (Highlight h, HighlightReverted x) => h.Apply(x),
             (null, CommentAdded a) => Comment.Create(a),
             (Comment c, CommentEdited x) => c.Apply(x),
             (Comment c, CommentRetracted x) => c.Apply(x),
             (Comment c, CommentRestored x) => c.Apply(x),
-            (Comment c, AnnotationReverted x) => c.Apply(x),
+            (Comment c, CommentReverted x) => c.Apply(x),
             (null, CitationIdentified a) => Citation.Create(a),
             (Citation c, CitationCorrectionProposed x) => c.Apply(x),
             (Citation c, CitationCorrectionRevised x) => c.Apply(x),
@@ -37,7 +37,7 @@ public static class AnnotationFold
             (Citation c, CitationCorrectionAccepted x) => c.Apply(x),
             (Citation c, CitationCorrectionRejected x) => c.Apply(x),
             (Citation c, CitationCorrectionRestored x) => c.Apply(x),
-            (Citation c, AnnotationReverted x) => c.Apply(x),
+            (Citation c, CitationReverted x) => c.Apply(x),
             _ => state,
         };
         if (next is not null && !ReferenceEquals(next, state)) next.Version = (int)e.Version;
@@ -59,9 +59,8 @@ public static class AnnotationFold
 
     public static string TypeOf(object data) => data switch
     {
-        HighlightAdded or HighlightRelabelled or HighlightRetracted or HighlightRestored => HighlightType,
-        CommentAdded or CommentEdited or CommentRetracted or CommentRestored => CommentType,
-        AnnotationReverted r => r.AnnotationType,
+        HighlightAdded or HighlightRelabelled or HighlightRetracted or HighlightRestored or HighlightReverted => HighlightType,
+        CommentAdded or CommentEdited or CommentRetracted or CommentRestored or CommentReverted => CommentType,
         DocumentImported => DocumentType,
         _ => CitationType,
     };

@@ -4,7 +4,11 @@ namespace Annotations.History;
 
 /// <summary>
 /// Closes the compensating events of a revert in the same stream: who asked to put the annotation back as it was at
-/// <see cref="ToVersion"/>, and why. History is never rewritten; this is how a revert shows in it.
+/// <see cref="ToVersion"/>, and why. History is never rewritten; this is how a revert shows in it. Each kind of
+/// annotation has its own event type, so each projection sees only its own streams' events.
 /// </summary>
-public sealed record AnnotationReverted(
-    Guid AnnotationId, Guid DocumentId, string AnnotationType, int ToVersion, string? Reason, string By, DateTimeOffset At) : IAnnotationEvent;
+public interface IRevertEvent : IAnnotationEvent
+{
+    int ToVersion { get; }
+    string? Reason { get; }
+}

@@ -1,3 +1,4 @@
+using Annotations;
 using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Highlights;
@@ -30,7 +31,13 @@ public static class Reverts
         };
         if (events.Count == 0)
             throw RuleViolation.Unprocessable($"The {AnnotationFold.TypeOf(current)} already is as it was at version {toVersion}: there is nothing to revert.");
-        return [.. events, new AnnotationReverted(current.Id, current.DocumentId, AnnotationFold.TypeOf(current), toVersion, reason, by, at)];
+        IRevertEvent marker = current switch
+        {
+            Highlights.Highlight => new HighlightReverted(current.Id, current.DocumentId, toVersion, reason, by, at),
+            Comments.Comment => new CommentReverted(current.Id, current.DocumentId, toVersion, reason, by, at),
+            _ => new CitationReverted(current.Id, current.DocumentId, toVersion, reason, by, at),
+        };
+        return [.. events, marker];
     }
 
     private static List<IAnnotationEvent> Highlight(Highlight c, Highlight t, string by, DateTimeOffset at)
