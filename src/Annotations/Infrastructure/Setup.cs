@@ -2,6 +2,7 @@ using Annotations.Activity;
 using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Documents;
+using Annotations.Feed;
 using Annotations.Highlights;
 using Annotations.Identity;
 using Annotations.Infrastructure;
@@ -28,6 +29,10 @@ public static class Setup
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<FeedReader>();
+        services.AddSingleton<HighWaterSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<HighWaterSignal>());
         services.AddSingleton(ReviewerList.From(configuration));
         services.AddSingleton<LivePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
@@ -81,11 +86,12 @@ public static class Setup
                 o.TokenValidationParameters = tokens.ValidationParameters(key);
                 o.Events = new JwtBearerEvents
                 {
-                    // Browsers cannot set headers on WebSockets: SignalR sends the token in the query string.
+                    // Browsers cannot set headers on WebSockets or EventSource: those send the token in the query string.
                     OnMessageReceived = ctx =>
                     {
                         var token = ctx.Request.Query["access_token"].ToString();
-                        if (token.Length > 0 && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs")) ctx.Token = token;
+                        var path = ctx.HttpContext.Request.Path;
+                        if (token.Length > 0 && (path.StartsWithSegments("/hubs") || path.StartsWithSegments("/feed/stream"))) ctx.Token = token;
                         return Task.CompletedTask;
                     },
                 };

@@ -1,3 +1,7 @@
+using Annotations.History;
+using Annotations.Infrastructure;
+using JasperFx.Events;
+
 namespace Annotations.Live;
 
 /// <summary>
@@ -13,4 +17,11 @@ public sealed record LiveChange(
     string Author,
     DateTimeOffset At,
     long Version,
-    long Sequence);
+    long Sequence)
+{
+    public static LiveChange From(IEvent e, IAnnotationEvent data, object? state) =>
+        new(data.DocumentId, data.AnnotationId, AnnotationFold.TypeOf(data), data.GetType().Name, state, data.By, data.At, e.Version, e.Sequence);
+}
+
+/// <summary>What <c>JoinFrom</c> returns: every change after the caller's cursor, up to the moment it joined.</summary>
+public sealed record CatchUp(IReadOnlyList<LiveChange> Changes, long Through);

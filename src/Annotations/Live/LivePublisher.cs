@@ -30,9 +30,7 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
             if (e.Data is not IAnnotationEvent data || data is CitationIdentified) continue;
             try
             {
-                var (type, state) = await StateAfterAsync(session, data, token);
-                _queue.Writer.TryWrite(new LiveChange(data.DocumentId, data.AnnotationId, type, e.Data.GetType().Name,
-                    state, data.By, data.At, e.Version, e.Sequence));
+                _queue.Writer.TryWrite(LiveChange.From(e, data, await StateAfterAsync(session, data, token)));
             }
             catch (Exception ex)
             {
@@ -42,17 +40,13 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
         }
     }
 
-    private static async Task<(string Type, object? State)> StateAfterAsync(IDocumentSession session, IAnnotationEvent e, CancellationToken ct)
-    {
-        var type = AnnotationFold.TypeOf(e);
-        object? state = type switch
+    private static async Task<object?> StateAfterAsync(IDocumentSession session, IAnnotationEvent e, CancellationToken ct) =>
+        AnnotationFold.TypeOf(e) switch
         {
             AnnotationFold.HighlightType => await session.Events.FetchLatest<Highlight>(e.AnnotationId, ct),
             AnnotationFold.CommentType => await session.Events.FetchLatest<Comment>(e.AnnotationId, ct),
             _ => await session.Events.FetchLatest<Citation>(e.AnnotationId, ct),
         };
-        return (type, state);
-    }
 
     public Task StartAsync(CancellationToken ct)
     {

@@ -15,7 +15,7 @@ public class CitationTests(AppFixture app) : IntegrationContext(app)
 
     private Task<JsonElement> FootnoteAsync(int number) => CitationAsync(ImpossibleAllies.Id, "Footnote", number);
 
-    private static async Task<JsonElement> ProposeAsync(Client who, Guid citationId, object body) =>
+    private static async Task<JsonElement> ProposeAsync(ApiUser who, Guid citationId, object body) =>
         (await who.Post($"/citations/{citationId}/proposals", body, 201)).ReadAsJson<JsonElement>();
 
     private static Guid NewestProposal(JsonElement citation) =>

@@ -71,7 +71,7 @@ public class DocumentTests(AppFixture app) : IntegrationContext(app)
     {
         var result = await As("alice").Send(s =>
         {
-            Client.WithQuery(s.Post.Text("Первая строка\nsecond line 😀"), "/documents?title=Notes&sourceFileName=notes.txt");
+            ApiUser.WithQuery(s.Post.Text("Первая строка\nsecond line 😀"), "/documents?title=Notes&sourceFileName=notes.txt");
             s.StatusCodeShouldBe(201);
         });
         var doc = result.ReadAsJson<JsonElement>();

@@ -44,7 +44,7 @@ public class AuthenticationTests(AppFixture app) : IntegrationContext(app)
     public async Task Expired_foreign_or_malformed_tokens_are_refused(string token)
     {
         var before = await EventCountAsync();
-        await new Client(Host, token).Post($"/documents/{ImpossibleAllies.Id}/highlights", new { start = 0, end = 3 }, 401);
+        await new ApiUser(Host, token).Post($"/documents/{ImpossibleAllies.Id}/highlights", new { start = 0, end = 3 }, 401);
         Assert.Equal(before, await EventCountAsync());
     }
 

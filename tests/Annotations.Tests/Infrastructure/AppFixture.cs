@@ -30,9 +30,13 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Wolverine__Solo", "true");
         Environment.SetEnvironmentVariable("Citations__Reviewers__0", "rita");
         Environment.SetEnvironmentVariable("Citations__Reviewers__1", "rob");
+        Environment.SetEnvironmentVariable("Feed__HeartbeatSeconds", "1");
     }
 
     public string TokenFor(string user) => Tokens.Mint(user);
+
+    /// <summary>The API client library, talking to the in-memory server as <paramref name="user"/>.</summary>
+    public Annotations.Client.AnnotationsClient ClientFor(string user) => new(Host.Server.CreateClient(), TokenFor(user));
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 

@@ -33,7 +33,7 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    protected Client As(string user) => new(Host, App.TokenFor(user));
+    protected ApiUser As(string user) => new(Host, App.TokenFor(user));
 
     /// <summary>Posts raw JSON and checks it is refused with problem details and leaves the event store as it was.</summary>
     protected async Task AssertRejectedAsync(string url, string json, int status)
@@ -53,7 +53,7 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
 }
 
 /// <summary>A user's view of the API: thin helpers over Alba scenarios that return what the user would see.</summary>
-public sealed class Client(IAlbaHost host, string token)
+public sealed class ApiUser(IAlbaHost host, string token)
 {
     public string Token => token;
 

@@ -1,0 +1,91 @@
+using Annotations.Documents;
+using Annotations.History;
+using Annotations.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace Annotations.Feed;
+
+/// <summary>One change in the feed. <see cref="Sequence"/> is the cursor every surface speaks.</summary>
+public sealed record FeedEvent(
+    long Sequence,
+    string EventType,
+    Guid StreamId,
+    Guid? DocumentId,
+    string AnnotationType,
+    int Version,
+    string Author,
+    DateTimeOffset At,
+    object Data);
+
+/// <param name="Next">The cursor to pass as <c>after</c> for the following page: everything up to it has been read.</param>
+/// <param name="HighWaterMark">No event at or below this sequence can still appear.</param>
+public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next, long HighWaterMark);
+
+public sealed record FeedFilter(Guid? DocumentId, IReadOnlySet<string> EventTypes)
+{
+    public static readonly FeedFilter None = new(null, new HashSet<string>());
+
+    public bool Matches(FeedEvent e) =>
+        (DocumentId is null || e.DocumentId == DocumentId) && (EventTypes.Count == 0 || EventTypes.Contains(e.EventType));
+
+    public static FeedFilter Parse(string? document, string? types)
+    {
+        Guid? documentId = null;
+        if (!string.IsNullOrWhiteSpace(document))
+            documentId = Guid.TryParse(document, out var id) ? id : throw RuleViolation.BadRequest("document must be a document id.");
+        var set = (types ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return new FeedFilter(documentId, set);
+    }
+}
+
+/// <summary>
+/// Reads committed events in sequence order, never past the high-water mark of Marten's projection daemon: below it no
+/// event can still appear (a transaction that reserved a lower sequence number has committed or is proven rolled back),
+/// so a reader that resumes from any cursor misses nothing and sees nothing twice.
+/// </summary>
+public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
+{
+    public const int MaxLimit = 1000;
+
+    private readonly string _highWaterSql =
+        $"select last_seq_id from {store.Options.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'";
+
+    public async Task<long> HighWaterMarkAsync(CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(_highWaterSql);
+        return await command.ExecuteScalarAsync(ct) is long mark ? mark : 0;
+    }
+
+    public async Task<FeedPage> ReadAsync(long after, int limit, FeedFilter filter, CancellationToken ct)
+    {
+        if (after < 0) throw RuleViolation.BadRequest("after must not be negative.");
+        if (limit is < 1 or > MaxLimit) throw RuleViolation.BadRequest($"limit must be from 1 to {MaxLimit}.");
+
+        var highWater = await HighWaterMarkAsync(ct);
+        if (highWater <= after) return new FeedPage([], after, highWater);
+
+        await using var session = store.QuerySession();
+        var raw = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= highWater)
+            .OrderBy(e => e.Sequence)
+            .Take(limit)
+            .ToListAsync(ct);
+
+        var events = raw.Select(ToFeedEvent).OfType<FeedEvent>().Where(filter.Matches).ToList();
+        // A short page read everything up to the high-water mark, including events the filter left out.
+        var next = raw.Count == limit ? raw[^1].Sequence : highWater;
+        return new FeedPage(events, next, highWater);
+    }
+
+    /// <summary>Null for what is not a change of the domain (such as the tombstone of a rolled-back append).</summary>
+    public static FeedEvent? ToFeedEvent(IEvent e) => e.Data switch
+    {
+        IAnnotationEvent a => new FeedEvent(e.Sequence, e.Data.GetType().Name, e.StreamId, a.DocumentId, AnnotationFold.TypeOf(a), (int)e.Version, a.By, e.Timestamp, a),
+        // The text itself stays out of the feed: GET /documents/{id} has it.
+        DocumentImported d => new FeedEvent(e.Sequence, nameof(DocumentImported), e.StreamId, d.DocumentId, AnnotationFold.DocumentType, (int)e.Version, d.ImportedBy, e.Timestamp,
+            new { d.DocumentId, d.Title, d.SourceFileName, d.Sha256, d.Length, d.ImportedBy, d.ImportedAt }),
+        _ => null,
+    };
+}
