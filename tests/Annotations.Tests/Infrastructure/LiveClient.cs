@@ -22,8 +22,16 @@ public sealed class LiveClient : IAsyncDisposable
 
     public static async Task<LiveClient> ConnectAsync(IAlbaHost host, string token)
     {
+        var connection = Build(host, token);
+        await connection.StartAsync();
+        return new LiveClient(connection);
+    }
+
+    /// <summary>A hub connection over WebSockets to the in-memory server, not yet started.</summary>
+    public static HubConnection Build(IAlbaHost host, string token)
+    {
         var server = host.Server;
-        var connection = new HubConnectionBuilder()
+        return new HubConnectionBuilder()
             .WithUrl(new Uri(server.BaseAddress, AnnotationsHub.Path), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
@@ -36,9 +44,8 @@ public sealed class LiveClient : IAsyncDisposable
                     return await client.ConnectAsync(context.Uri, ct);
                 };
             })
+            .WithAutomaticReconnect()
             .Build();
-        await connection.StartAsync();
-        return new LiveClient(connection);
     }
 
     public Task JoinAsync(Guid documentId) => Connection.InvokeAsync("Join", documentId);
