@@ -58,6 +58,13 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         return await command.ExecuteScalarAsync(ct) is long mark ? mark : 0;
     }
 
+    /// <summary>The newest committed event: "now" for a subscriber that wants only what comes next.</summary>
+    public async Task<long> LastCommittedAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<FeedPage> ReadAsync(long after, int limit, FeedFilter filter, CancellationToken ct)
     {
         if (after < 0) throw RuleViolation.BadRequest("after must not be negative.");

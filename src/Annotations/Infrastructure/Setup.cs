@@ -7,6 +7,7 @@ using Annotations.Highlights;
 using Annotations.Identity;
 using Annotations.Infrastructure;
 using Annotations.Live;
+using Annotations.Webhooks;
 using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -33,6 +34,9 @@ public static class Setup
         services.AddSingleton<FeedReader>();
         services.AddSingleton<HighWaterSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<HighWaterSignal>());
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(configuration.GetValue("Webhooks:TimeoutSeconds", 10.0)));
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton(ReviewerList.From(configuration));
         services.AddSingleton<LivePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
@@ -52,11 +56,13 @@ public static class Setup
                 opts.Projections.Snapshot<Highlight>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Citation>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
 
                 opts.Schema.For<Highlight>().Index(x => x.DocumentId);
                 opts.Schema.For<Comment>().Index(x => x.DocumentId);
                 opts.Schema.For<Citation>().Index(x => x.DocumentId);
+                opts.Schema.For<WebhookDelivery>().Index(x => x.WebhookId);
 
                 opts.Listeners.Add(sp.GetRequiredService<LivePublisher>());
                 return opts;

@@ -31,6 +31,8 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Citations__Reviewers__0", "rita");
         Environment.SetEnvironmentVariable("Citations__Reviewers__1", "rob");
         Environment.SetEnvironmentVariable("Feed__HeartbeatSeconds", "1");
+        // Webhook tests start nodes of their own that deliver; this shared one does not.
+        Environment.SetEnvironmentVariable("Webhooks__Dispatch", "false");
     }
 
     public string TokenFor(string user) => Tokens.Mint(user);
