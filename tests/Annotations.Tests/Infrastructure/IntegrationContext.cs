@@ -45,6 +45,16 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
         Assert.Equal(before, await EventCountAsync());
     }
 
+    protected static async Task WaitUntil(Func<bool> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
+            await Task.Delay(20);
+        }
+    }
+
     protected async Task<long> EventCountAsync()
     {
         await using var session = Store.QuerySession();

@@ -16,15 +16,6 @@ public class CatchUpTests(AppFixture app) : IntegrationContext(app)
         return events.Where(e => e.Data is IAnnotationEvent a and not CitationIdentified && a.DocumentId == documentId).Select(e => e.Sequence).ToList();
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(20);
-        }
-    }
 
     [Fact]
     public async Task A_late_joiner_gets_everything_it_missed_then_live_changes_with_no_gap_or_duplicate()

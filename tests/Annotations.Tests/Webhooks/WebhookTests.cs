@@ -37,15 +37,6 @@ public class WebhookTests(AppFixture app) : IntegrationContext(app)
         return events.Where(e => Annotations.Feed.FeedReader.ToFeedEvent(e)?.DocumentId == documentId).Select(e => e.Sequence).ToList();
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(50);
-        }
-    }
 
     [Fact]
     public async Task A_receiver_that_fails_for_a_while_then_recovers_gets_every_event_in_order_signed()
