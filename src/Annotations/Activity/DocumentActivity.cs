@@ -64,9 +64,9 @@ public static class DocumentActivityEndpoint
 {
     /// <summary>Eventually consistent: a change shows here once the daemon has processed it (normally well under a second).</summary>
     [WolverineGet("/documents/{id}/activity")]
-    public static async Task<DocumentActivity> Get(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<DocumentActivity> Get(Guid id, IQuerySession session, System.Security.Claims.ClaimsPrincipal user, Workspaces.Access access, CancellationToken ct)
     {
-        await Documents.DocumentEndpoints.RequireAsync(session, id, ct);
+        await access.DocumentAsync(user, id, ct);
         return await session.LoadAsync<DocumentActivity>(id, ct) ?? new DocumentActivity { Id = id };
     }
 }

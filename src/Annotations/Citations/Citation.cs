@@ -111,6 +111,10 @@ public sealed record Citation(
 
     [JsonIgnore] public bool Retracted => false;
 
+    public bool VisibleTo(string user) => true;
+
+    public bool EventVisibleTo(long sequence, string user) => true;
+
     /// <summary>The text as corrected by the accepted proposal, or as printed.</summary>
     public string CurrentText => Accepted?.CorrectedText ?? OriginalText;
 

@@ -4,6 +4,7 @@ using Annotations.Comments;
 using Annotations.Documents;
 using Annotations.Identity;
 using Annotations.Infrastructure;
+using Annotations.Workspaces;
 using Marten;
 using Wolverine.Http;
 
@@ -47,39 +48,42 @@ public sealed record BibliographyView(Guid DocumentId, bool Corrected, IReadOnly
 public static class CitationEndpoints
 {
     [WolverineGet("/documents/{id}/citations")]
-    public static async Task<IReadOnlyList<CitationView>> List(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<CitationView>> List(Guid id, IQuerySession session, ClaimsPrincipal user, Access access, CancellationToken ct)
     {
-        await DocumentEndpoints.RequireAsync(session, id, ct);
+        await access.DocumentAsync(user, id, ct);
         var batch = session.CreateBatchQuery();
         var citations = batch.Query<Citation>().Where(c => c.DocumentId == id).ToList();
         var comments = batch.Query<Comment>().Where(c => c.DocumentId == id && c.CitationId != null).ToList();
         await batch.Execute(ct);
 
-        var threads = ProposalThreads(await comments, await AllCommentsAsync(session, id, await comments, ct));
+        var threads = ProposalThreads(Visible(await comments, user), Visible(await AllCommentsAsync(session, id, await comments, ct), user));
         return (await citations).OrderBy(c => c.Kind).ThenBy(c => c.Number).Select(c => View(c, threads)).ToList();
     }
 
     [WolverineGet("/citations/{id}")]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session)
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, Access access)
     {
-        var citation = await session.LoadAsync<Citation>(id, http.RequestAborted) ?? throw RuleViolation.NotFound($"There is no citation {id}.");
+        var citation = await AnnotationWrites.ReadableAsync<Citation>(session, http.User, id, access, http.RequestAborted);
         AnnotationWrites.SetETag(http, citation.Version);
-        return Results.Ok(await ViewAsync(session, citation, http.RequestAborted));
+        return Results.Ok(await ViewAsync(session, citation, http.User, http.RequestAborted));
     }
 
     /// <summary>What every citation endpoint answers with: the citation, its proposals' diffs and their discussions.</summary>
-    private static async Task<object> ViewAsync(IQuerySession session, Citation citation, CancellationToken ct)
+    private static async Task<object> ViewAsync(IQuerySession session, Citation citation, ClaimsPrincipal user, CancellationToken ct)
     {
-        var roots = await session.Query<Comment>().Where(c => c.CitationId == citation.Id).ToListAsync(ct);
-        return View(citation, ProposalThreads(roots, await AllCommentsAsync(session, citation.DocumentId, roots, ct)));
+        var roots = Visible(await session.Query<Comment>().Where(c => c.CitationId == citation.Id).ToListAsync(ct), user);
+        return View(citation, ProposalThreads(roots, Visible(await AllCommentsAsync(session, citation.DocumentId, roots, ct), user)));
     }
 
-    private static Task<IResult> ChangeAsync(IDocumentSession session, HttpContext http, Guid id, Func<Citation, object> decide,
+    private static IReadOnlyList<Comment> Visible(IReadOnlyList<Comment> comments, ClaimsPrincipal user) =>
+        comments.Where(c => c.VisibleTo(user.Author())).ToList();
+
+    private static Task<IResult> ChangeAsync(IDocumentSession session, HttpContext http, Access access, Role minimum, Guid id, Func<Citation, object> decide,
         Func<object, string>? createdAt = null) =>
-        AnnotationWrites.ChangeAsync(session, http, id, decide, http.RequestAborted, createdAt, c => ViewAsync(session, c, http.RequestAborted));
+        AnnotationWrites.ChangeAsync(session, http, id, access, minimum, decide, http.RequestAborted, createdAt, c => ViewAsync(session, c, http.User, http.RequestAborted));
 
     [WolverinePost("/citations/{id}/proposals")]
-    public static async Task<IResult> Propose(Guid id, ProposeCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock)
+    public static async Task<IResult> Propose(Guid id, ProposeCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, Access access)
     {
         var author = user.Author();
         var proposalId = AnnotationWrites.NewId(http, author, command.CommandId);
@@ -89,29 +93,29 @@ public static class CitationEndpoints
                 throw RuleViolation.Unprocessable("This Idempotency-Key was already used for a different request.");
             AnnotationWrites.SetETag(http, earlier.Version);
             http.Response.Headers["Idempotent-Replayed"] = "true";
-            return Results.Created($"/citations/{id}/proposals/{replayed.Id}", await ViewAsync(session, earlier, http.RequestAborted));
+            return Results.Created($"/citations/{id}/proposals/{replayed.Id}", await ViewAsync(session, earlier, user, http.RequestAborted));
         }
 
-        return await ChangeAsync(session, http, id,
+        return await ChangeAsync(session, http, access, Role.Annotator, id,
             citation => CitationRules.Propose(citation, proposalId.Value, command, author, clock.GetUtcNow()),
             e => $"/citations/{id}/proposals/{((CitationCorrectionProposed)e).ProposalId}");
     }
 
     [WolverinePatch("/citations/{id}/proposals/{proposalId}")]
-    public static Task<IResult> Revise(Guid id, Guid proposalId, ReviseCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
-        ChangeAsync(session, http, id, citation => CitationRules.Revise(citation, proposalId, command, user.Author(), clock.GetUtcNow()));
+    public static Task<IResult> Revise(Guid id, Guid proposalId, ReviseCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, Access access) =>
+        ChangeAsync(session, http, access, Role.Annotator, id, citation => CitationRules.Revise(citation, proposalId, command, user.Author(), clock.GetUtcNow()));
 
     [WolverineDelete("/citations/{id}/proposals/{proposalId}")]
-    public static Task<IResult> Withdraw(Guid id, Guid proposalId, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock) =>
-        ChangeAsync(session, http, id, citation => CitationRules.Withdraw(citation, proposalId, user.Author(), clock.GetUtcNow()));
+    public static Task<IResult> Withdraw(Guid id, Guid proposalId, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, Access access) =>
+        ChangeAsync(session, http, access, Role.Annotator, id, citation => CitationRules.Withdraw(citation, proposalId, user.Author(), clock.GetUtcNow()));
 
     [WolverinePost("/citations/{id}/proposals/{proposalId}/accept")]
-    public static Task<IResult> Accept(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, ReviewerList reviewers) =>
-        ChangeAsync(session, http, id, citation => CitationRules.Accept(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers));
+    public static Task<IResult> Accept(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, Access access) =>
+        ChangeAsync(session, http, access, Role.Reviewer, id, citation => CitationRules.Accept(citation, proposalId, command, user.Author(), clock.GetUtcNow()));
 
     [WolverinePost("/citations/{id}/proposals/{proposalId}/reject")]
-    public static Task<IResult> Reject(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, ReviewerList reviewers) =>
-        ChangeAsync(session, http, id, citation => CitationRules.Reject(citation, proposalId, command, user.Author(), clock.GetUtcNow(), reviewers));
+    public static Task<IResult> Reject(Guid id, Guid proposalId, DecideCorrection command, HttpContext http, IDocumentSession session, ClaimsPrincipal user, TimeProvider clock, Access access) =>
+        ChangeAsync(session, http, access, Role.Reviewer, id, citation => CitationRules.Reject(citation, proposalId, command, user.Author(), clock.GetUtcNow()));
 
     /// <summary>
     /// The document's reference list (its numbered bibliography, or its footnotes when it has none) as printed
@@ -119,7 +123,7 @@ public static class CitationEndpoints
     /// <c>format=text</c> or <c>Accept: text/plain</c>, as plain text.
     /// </summary>
     [WolverineGet("/documents/{id}/bibliography")]
-    public static async Task<IResult> Bibliography(Guid id, HttpContext http, IQuerySession session)
+    public static async Task<IResult> Bibliography(Guid id, HttpContext http, IQuerySession session, Access access)
     {
         var query = http.Request.Query;
         var corrected = query["corrected"].ToString() switch
@@ -132,7 +136,7 @@ public static class CitationEndpoints
         if (format is not ("" or "json" or "text")) throw RuleViolation.BadRequest("format must be json or text.");
         var asText = format == "text" || format == "" && http.Request.Headers.Accept.ToString().Contains("text/plain", StringComparison.OrdinalIgnoreCase);
 
-        await DocumentEndpoints.RequireAsync(session, id, http.RequestAborted);
+        await access.DocumentAsync(http.User, id, http.RequestAborted);
         var citations = await session.Query<Citation>().Where(c => c.DocumentId == id).ToListAsync(http.RequestAborted);
         var list = citations.Any(c => c.Kind == CitationKind.BibliographyEntry)
             ? citations.Where(c => c.Kind == CitationKind.BibliographyEntry)

@@ -9,17 +9,6 @@ public sealed record ReviseCorrection(string? CorrectedText, CitationFields? Fie
 
 public sealed record DecideCorrection(string? Reason);
 
-/// <summary>Who may review corrections: the <c>Citations:Reviewers</c> list in configuration, until roles exist.</summary>
-public sealed class ReviewerList(IEnumerable<string> reviewers)
-{
-    private readonly HashSet<string> _reviewers = reviewers.Where(r => !string.IsNullOrWhiteSpace(r)).ToHashSet(StringComparer.Ordinal);
-
-    public bool Contains(string user) => _reviewers.Contains(user);
-
-    public static ReviewerList From(IConfiguration configuration) =>
-        new(configuration.GetSection("Citations:Reviewers").Get<string[]>() ?? []);
-}
-
 /// <summary>The correction workflow's decisions: pure functions from a citation and a command to the event.</summary>
 public static class CitationRules
 {
@@ -61,22 +50,22 @@ public static class CitationRules
         return new CitationCorrectionWithdrawn(citation.Id, citation.DocumentId, proposalId, by, now);
     }
 
-    public static CitationCorrectionAccepted Accept(Citation citation, Guid proposalId, DecideCorrection command, string by, DateTimeOffset now, ReviewerList reviewers)
+    public static CitationCorrectionAccepted Accept(Citation citation, Guid proposalId, DecideCorrection command, string by, DateTimeOffset now)
     {
-        var reason = Reviewable(citation, proposalId, command, by, reviewers);
+        var reason = Reviewable(citation, proposalId, command, by);
         return new CitationCorrectionAccepted(citation.Id, citation.DocumentId, proposalId, citation.AcceptedProposalId, reason, by, now);
     }
 
-    public static CitationCorrectionRejected Reject(Citation citation, Guid proposalId, DecideCorrection command, string by, DateTimeOffset now, ReviewerList reviewers)
+    public static CitationCorrectionRejected Reject(Citation citation, Guid proposalId, DecideCorrection command, string by, DateTimeOffset now)
     {
-        var reason = Reviewable(citation, proposalId, command, by, reviewers);
+        var reason = Reviewable(citation, proposalId, command, by);
         return new CitationCorrectionRejected(citation.Id, citation.DocumentId, proposalId, reason, by, now);
     }
 
-    private static string Reviewable(Citation citation, Guid proposalId, DecideCorrection command, string by, ReviewerList reviewers)
+    /// <summary>The caller's reviewer role is checked at the edge; this is what holds whoever reviews.</summary>
+    private static string Reviewable(Citation citation, Guid proposalId, DecideCorrection command, string by)
     {
         var proposal = ProposalOf(citation, proposalId);
-        if (!reviewers.Contains(by)) throw RuleViolation.Forbidden("Only reviewers accept or reject corrections.");
         if (proposal.ProposedBy == by) throw RuleViolation.Forbidden("A proposer cannot review their own proposal.");
         if (proposal.Status != ProposalStatus.Open) throw RuleViolation.Conflict($"The proposal is {proposal.Status.ToString().ToLowerInvariant()}, not open.");
         var reason = command.Reason?.Trim();

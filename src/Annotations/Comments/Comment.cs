@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Annotations.Documents;
 using Annotations.History;
 using Annotations.Infrastructure;
+using JasperFx.Events;
 
 namespace Annotations.Comments;
 
@@ -20,7 +21,14 @@ public sealed record CommentAdded(
     string By,
     DateTimeOffset At,
     Guid? CitationId = null,
-    Guid? ProposalId = null) : IAnnotationEvent
+    Guid? ProposalId = null,
+    bool Private = false) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => CommentId;
+}
+
+/// <summary>A private comment made visible to the team. There is no way back.</summary>
+public sealed record CommentShared(Guid CommentId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
 {
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
@@ -30,7 +38,8 @@ public sealed record CommentEdited(Guid CommentId, Guid DocumentId, string Body,
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
 
-public sealed record CommentRetracted(Guid CommentId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
+/// <summary>Retracted by its author, or by a reviewer moderating, who then gives a reason.</summary>
+public sealed record CommentRetracted(Guid CommentId, Guid DocumentId, string By, DateTimeOffset At, string? Reason = null) : IAnnotationEvent
 {
     [JsonIgnore] public Guid AnnotationId => CommentId;
 }
@@ -61,19 +70,29 @@ public sealed record Comment(
     bool Retracted = false,
     string? RetractedBy = null,
     Guid? CitationId = null,
-    Guid? ProposalId = null) : IAnnotation
+    Guid? ProposalId = null,
+    bool Private = false,
+    long? SharedAtSequence = null,
+    string? RetractionReason = null) : IAnnotation
 {
     public int Version { get; set; }
 
+    public bool VisibleTo(string user) => !Private || Author == user;
+
+    public bool EventVisibleTo(long sequence, string user) =>
+        Author == user || !Private && (SharedAtSequence is not { } shared || sequence >= shared);
+
+    public Comment Apply(IEvent<CommentShared> e) => this with { Private = false, SharedAtSequence = e.Sequence, ModifiedAt = e.Data.At };
+
     public static Comment Create(CommentAdded e) =>
         new(e.CommentId, e.DocumentId, e.HighlightId, e.ParentCommentId, e.Position, e.Quote, e.Body, e.By, e.At, e.At,
-            CitationId: e.CitationId, ProposalId: e.ProposalId);
+            CitationId: e.CitationId, ProposalId: e.ProposalId, Private: e.Private);
 
     public Comment Apply(CommentEdited e) => this with { Body = e.Body, ModifiedAt = e.At, Edits = Edits + 1 };
 
-    public Comment Apply(CommentRetracted e) => this with { Retracted = true, RetractedBy = e.By, ModifiedAt = e.At };
+    public Comment Apply(CommentRetracted e) => this with { Retracted = true, RetractedBy = e.By, RetractionReason = e.Reason, ModifiedAt = e.At };
 
-    public Comment Apply(CommentRestored e) => this with { Retracted = false, RetractedBy = null, ModifiedAt = e.At };
+    public Comment Apply(CommentRestored e) => this with { Retracted = false, RetractedBy = null, RetractionReason = null, ModifiedAt = e.At };
 
     public Comment Apply(CommentReverted e) => this with { ModifiedAt = e.At };
 }

@@ -1,6 +1,9 @@
 using Annotations.Citations;
 using Annotations.Comments;
 using Annotations.Highlights;
+using Annotations.Identity;
+using Annotations.Infrastructure;
+using Annotations.Workspaces;
 using Annotations.History;
 using Annotations.Infrastructure;
 using Marten;
@@ -99,15 +102,19 @@ public static class AnnotationLayer
 
 public static class AnnotationLayerEndpoint
 {
+    private static IReadOnlyList<T> Visible<T>(IEnumerable<T> annotations, string viewer) where T : IAnnotation =>
+        annotations.Where(a => a.VisibleTo(viewer)).ToList();
+
     /// <summary>
     /// The layer as it stands now (from the read models), or with <c>asOf=&lt;ISO time&gt;</c> or
     /// <c>atSequence=&lt;n&gt;</c> as it stood then, replayed from the events alone.
     /// </summary>
     [WolverineGet("/documents/{id}/annotations")]
-    public static async Task<AnnotationLayerView> Get(Guid id, HttpContext http, IQuerySession session, TimeProvider clock)
+    public static async Task<AnnotationLayerView> Get(Guid id, HttpContext http, IQuerySession session, TimeProvider clock, Access access)
     {
         var ct = http.RequestAborted;
-        await DocumentEndpoints.RequireAsync(session, id, ct);
+        await access.DocumentAsync(http.User, id, ct);
+        var viewer = http.User.Author();
         var asOf = http.Request.Query["asOf"].ToString();
         var atSequence = http.Request.Query["atSequence"].ToString();
         if (asOf.Length > 0 && atSequence.Length > 0) throw RuleViolation.BadRequest("Give asOf or atSequence, not both.");
@@ -118,7 +125,7 @@ public static class AnnotationLayerEndpoint
             if (asOf.Length > 0 && long.TryParse(asOf, out _)) throw RuleViolation.BadRequest("asOf must be an ISO 8601 time; use atSequence for a sequence number.");
             var moment = Moment.Parse(asOf.Length > 0 ? "asOf" : "atSequence", asOf.Length > 0 ? asOf : atSequence,
                 await Moment.LastSequenceAsync(session, ct), clock.GetUtcNow());
-            return await AsOfAsync(session, id, moment, ct);
+            return await AsOfAsync(session, id, moment, viewer, ct);
         }
 
         var batch = session.CreateBatchQuery();
@@ -126,12 +133,12 @@ public static class AnnotationLayerEndpoint
         var comments = batch.Query<Comment>().Where(c => c.DocumentId == id).ToList();
         var citations = batch.Query<Citation>().Where(c => c.DocumentId == id).ToList();
         await batch.Execute(ct);
-        return AnnotationLayer.Build(id, await highlights, await comments, await citations);
+        return AnnotationLayer.Build(id, Visible(await highlights, viewer), Visible(await comments, viewer), await citations);
     }
 
-    public static async Task<AnnotationLayerView> AsOfAsync(IQuerySession session, Guid documentId, Moment moment, CancellationToken ct)
+    public static async Task<AnnotationLayerView> AsOfAsync(IQuerySession session, Guid documentId, Moment moment, string viewer, CancellationToken ct)
     {
-        var states = AnnotationFold.Fold(await DocumentEvents.LoadAsync(session, documentId, moment, ct)).Values;
+        var states = Visible(AnnotationFold.Fold(await DocumentEvents.LoadAsync(session, documentId, moment, ct)).Values, viewer);
         return AnnotationLayer.Build(documentId, states.OfType<Highlight>(), states.OfType<Comment>(), states.OfType<Citation>());
     }
 }

@@ -3,13 +3,14 @@ using System.Text;
 using System.Text.Json;
 using Annotations.Citations;
 using Annotations.Identity;
+using Annotations.Workspaces;
 using Annotations.Infrastructure;
 using Marten;
 using Wolverine.Http;
 
 namespace Annotations.Documents;
 
-public sealed record ImportDocumentRequest(string? Title, string? Text, string? SourceFileName);
+public sealed record ImportDocumentRequest(string? Title, string? Text, string? SourceFileName, Guid? WorkspaceId = null);
 
 public sealed record DocumentSummary(Guid Id, string Title, string SourceFileName, string Sha256, int Length, DateTimeOffset ImportedAt, int Highlights, int Comments);
 
@@ -19,7 +20,7 @@ public static class DocumentImport
     public const int DefaultMaxBytes = 2 * 1024 * 1024;
 
     /// <summary>Checks the text and builds the event; throws <see cref="RuleViolation"/> for text that is not importable.</summary>
-    public static DocumentImported Decide(string? title, string? text, string? sourceFileName, string importedBy, DateTimeOffset now)
+    public static DocumentImported Decide(string? title, string? text, string? sourceFileName, string importedBy, DateTimeOffset now, Guid workspaceId)
     {
         if (string.IsNullOrWhiteSpace(text)) throw RuleViolation.BadRequest("The document text is empty.");
         if (text.Contains('\0')) throw RuleViolation.BadRequest("The document contains NUL characters: it is not plain text.");
@@ -29,8 +30,8 @@ public static class DocumentImport
 
         var sha = Document.HashOf(text);
         return new DocumentImported(
-            Document.IdFor(sha), resolvedTitle, string.IsNullOrWhiteSpace(sourceFileName) ? "" : Path.GetFileName(sourceFileName.Trim()),
-            text, sha, CodePointText.CountCodePoints(text), importedBy, now);
+            Document.IdFor(sha, workspaceId), resolvedTitle, string.IsNullOrWhiteSpace(sourceFileName) ? "" : Path.GetFileName(sourceFileName.Trim()),
+            text, sha, CodePointText.CountCodePoints(text), importedBy, now, workspaceId);
     }
 
     private static string FirstLine(string text)
@@ -95,7 +96,7 @@ public static class ImportDocumentEndpoint
     /// <c>{"title", "text", "sourceFileName"}</c>. The same text twice gives the existing document (200), not a copy.
     /// </summary>
     [WolverinePost("/documents")]
-    public static async Task<IResult> Post(HttpContext http, IDocumentSession session, ClaimsPrincipal user, IConfiguration configuration, TimeProvider clock)
+    public static async Task<IResult> Post(HttpContext http, IDocumentSession session, ClaimsPrincipal user, IConfiguration configuration, TimeProvider clock, Access access)
     {
         var maxBytes = configuration.GetValue("Documents:MaxBytes", DocumentImport.DefaultMaxBytes);
         var body = await ReadLimitedAsync(http.Request, maxBytes, http.RequestAborted);
@@ -104,7 +105,8 @@ public static class ImportDocumentEndpoint
         var contentType = http.Request.ContentType ?? "";
         if (contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
         {
-            request = new ImportDocumentRequest(http.Request.Query["title"], DecodeUtf8(body), http.Request.Query["sourceFileName"]);
+            request = new ImportDocumentRequest(http.Request.Query["title"], DecodeUtf8(body), http.Request.Query["sourceFileName"],
+                Guid.TryParse(http.Request.Query["workspaceId"], out var workspace) ? workspace : null);
         }
         else if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -117,7 +119,9 @@ public static class ImportDocumentEndpoint
                 "Send the document as text/plain (UTF-8) or as JSON {\"title\", \"text\", \"sourceFileName\"}.");
         }
 
-        var imported = DocumentImport.Decide(request.Title, request.Text, request.SourceFileName, user.Author(), clock.GetUtcNow());
+        var workspaceId = request.WorkspaceId ?? Workspace.DefaultId;
+        await access.RequireAsync(user, workspaceId, Role.Annotator, http.RequestAborted);
+        var imported = DocumentImport.Decide(request.Title, request.Text, request.SourceFileName, user.Author(), clock.GetUtcNow(), workspaceId);
         var (document, created) = await DocumentImport.ImportAsync(session, imported, http.RequestAborted);
         var summary = DocumentEndpoints.Summarise(document, 0, 0);
         return created ? Results.Created($"/documents/{document.Id}", summary) : Results.Ok(summary);

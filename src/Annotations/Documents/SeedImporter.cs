@@ -7,7 +7,7 @@ namespace Annotations.Documents;
 /// Imports the seed texts shipped in <c>Seeds/</c> at start-up. Import is idempotent by hash, so a restart imports
 /// nothing new. Titles come from <c>Seeds/seeds.json</c>, since the texts' first lines are not always their titles.
 /// </summary>
-public sealed class SeedImporter(IDocumentStore store, IConfiguration configuration, ILogger<SeedImporter> logger) : IHostedService
+public sealed class SeedImporter(IDocumentStore store, IConfiguration configuration, Workspaces.DefaultWorkspace defaults, ILogger<SeedImporter> logger) : IHostedService
 {
     public const string SystemAuthor = "system:seed";
 
@@ -15,6 +15,7 @@ public sealed class SeedImporter(IDocumentStore store, IConfiguration configurat
 
     public async Task StartAsync(CancellationToken ct)
     {
+        await defaults.EnsureExistsAsync(ct);
         if (!configuration.GetValue("Seeds:Import", true)) return;
 
         await ImportAsync(store, configuration["Seeds:Folder"] ?? Path.Combine(AppContext.BaseDirectory, "Seeds"), logger, ct);
@@ -36,7 +37,7 @@ public sealed class SeedImporter(IDocumentStore store, IConfiguration configurat
         foreach (var entry in entries)
         {
             var text = await File.ReadAllTextAsync(Path.Combine(folder, entry.File), ct);
-            var imported = DocumentImport.Decide(entry.Title, text, entry.File, SystemAuthor, DateTimeOffset.UtcNow);
+            var imported = DocumentImport.Decide(entry.Title, text, entry.File, SystemAuthor, DateTimeOffset.UtcNow, Workspaces.Workspace.DefaultId);
             var (document, created) = await DocumentImport.ImportAsync(session, imported, ct);
             if (!created) continue;
             imports++;

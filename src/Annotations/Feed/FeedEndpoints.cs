@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Annotations.Identity;
 using Annotations.Infrastructure;
+using Annotations.Workspaces;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Wolverine.Http;
@@ -16,7 +18,7 @@ public static class FeedEndpoints
     /// as something newer is published, or empty when the wait runs out.
     /// </summary>
     [WolverineGet("/feed")]
-    public static async Task<FeedPage> Get(HttpContext http, FeedReader feed, HighWaterSignal signal)
+    public static async Task<FeedPage> Get(HttpContext http, FeedReader feed, HighWaterSignal signal, Access access)
     {
         var q = http.Request.Query;
         var after = Long(q["after"], "after", 0);
@@ -29,7 +31,7 @@ public static class FeedEndpoints
         var deadline = DateTime.UtcNow.AddSeconds(wait);
         while (true)
         {
-            var page = await feed.ReadAsync(after, limit, filter, ct);
+            var page = await feed.ReadAsync(after, limit, filter, await ViewerAsync(http, access), ct);
             var left = deadline - DateTime.UtcNow;
             if (page.Events.Count > 0 || left <= TimeSpan.Zero) return page;
             after = page.Next;
@@ -43,7 +45,7 @@ public static class FeedEndpoints
     /// idle connections open through proxies.
     /// </summary>
     [WolverineGet("/feed/stream")]
-    public static async Task Stream(HttpContext http, FeedReader feed, HighWaterSignal signal, IOptions<JsonOptions> json, IConfiguration configuration)
+    public static async Task Stream(HttpContext http, FeedReader feed, HighWaterSignal signal, IOptions<JsonOptions> json, IConfiguration configuration, Access access)
     {
         var q = http.Request.Query;
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
@@ -62,7 +64,7 @@ public static class FeedEndpoints
         {
             while (!ct.IsCancellationRequested)
             {
-                var page = await feed.ReadAsync(after, 500, filter, ct);
+                var page = await feed.ReadAsync(after, 500, filter, await ViewerAsync(http, access), ct);
                 if (page.Events.Count > 0)
                 {
                     var text = new StringBuilder();
@@ -84,6 +86,10 @@ public static class FeedEndpoints
         {
         }
     }
+
+    /// <summary>Asked again for every page, so a new document or a lost membership shows at once on a long stream.</summary>
+    private static async Task<FeedViewer> ViewerAsync(HttpContext http, Access access) =>
+        new(await access.ReadableDocumentsAsync(http.User, http.RequestAborted), ApiKeys.WorkspaceOf(http.User) is null ? http.User.Author() : null);
 
     private static long Long(string? value, string name, long fallback)
     {

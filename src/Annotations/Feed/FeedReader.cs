@@ -23,6 +23,12 @@ public sealed record FeedEvent(
 /// <param name="HighWaterMark">No event at or below this sequence can still appear.</param>
 public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next, long HighWaterMark);
 
+/// <summary>
+/// Who reads: the documents they may see, and the user whose private annotations they may see (none for a webhook or
+/// an API key, which see the team's view only).
+/// </summary>
+public sealed record FeedViewer(IReadOnlySet<Guid> Documents, string? User);
+
 public sealed record FeedFilter(Guid? DocumentId, IReadOnlySet<string> EventTypes)
 {
     public static readonly FeedFilter None = new(null, new HashSet<string>());
@@ -65,7 +71,7 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         return await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(ct);
     }
 
-    public async Task<FeedPage> ReadAsync(long after, int limit, FeedFilter filter, CancellationToken ct)
+    public async Task<FeedPage> ReadAsync(long after, int limit, FeedFilter filter, FeedViewer viewer, CancellationToken ct)
     {
         if (after < 0) throw RuleViolation.BadRequest("after must not be negative.");
         if (limit is < 1 or > MaxLimit) throw RuleViolation.BadRequest($"limit must be from 1 to {MaxLimit}.");
@@ -80,10 +86,27 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
             .Take(limit)
             .ToListAsync(ct);
 
-        var events = raw.Select(ToFeedEvent).OfType<FeedEvent>().Where(filter.Matches).ToList();
+        var visible = await VisibilityAsync(session, raw, viewer, ct);
+        var events = raw.Where(visible).Select(ToFeedEvent).OfType<FeedEvent>().Where(e => e.DocumentId is { } d && viewer.Documents.Contains(d)).Where(filter.Matches).ToList();
         // A short page read everything up to the high-water mark, including events the filter left out.
         var next = raw.Count == limit ? raw[^1].Sequence : highWater;
         return new FeedPage(events, next, highWater);
+    }
+
+    /// <summary>Hides events of private annotations from everyone but their author (for as long as they were private).</summary>
+    private static async Task<Func<IEvent, bool>> VisibilityAsync(IQuerySession session, IReadOnlyList<IEvent> events, FeedViewer viewer, CancellationToken ct)
+    {
+        var streams = events.Where(e => e.Data is Highlights.HighlightAdded or Highlights.HighlightShared or Comments.CommentAdded or Comments.CommentShared
+                                        || AnnotationFold.TypeOf(e.Data) is AnnotationFold.HighlightType or AnnotationFold.CommentType && e.Data is IAnnotationEvent)
+            .Select(e => e.StreamId).Distinct().ToArray();
+        if (streams.Length == 0) return _ => true;
+        var batch = session.CreateBatchQuery();
+        var highlights = batch.Query<Highlights.Highlight>().Where(h => h.Id.IsOneOf(streams)).ToList();
+        var comments = batch.Query<Comments.Comment>().Where(c => c.Id.IsOneOf(streams)).ToList();
+        await batch.Execute(ct);
+        var states = (await highlights).Cast<IAnnotation>().Concat(await comments).ToDictionary(a => a.Id);
+        var user = viewer.User ?? "";
+        return e => !states.TryGetValue(e.StreamId, out var state) || state.EventVisibleTo(e.Sequence, user);
     }
 
     /// <summary>Null for what is not a change of the domain (such as the tombstone of a rolled-back append).</summary>

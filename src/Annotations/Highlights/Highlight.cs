@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Annotations.Documents;
 using Annotations.History;
 using Annotations.Infrastructure;
+using JasperFx.Events;
 
 namespace Annotations.Highlights;
 
@@ -14,7 +15,14 @@ public sealed record HighlightAdded(
     string? Label,
     IReadOnlyList<string> Tags,
     string By,
-    DateTimeOffset At) : IAnnotationEvent
+    DateTimeOffset At,
+    bool Private = false) : IAnnotationEvent
+{
+    [JsonIgnore] public Guid AnnotationId => HighlightId;
+}
+
+/// <summary>A private highlight made visible to the team. There is no way back.</summary>
+public sealed record HighlightShared(Guid HighlightId, Guid DocumentId, string By, DateTimeOffset At) : IAnnotationEvent
 {
     [JsonIgnore] public Guid AnnotationId => HighlightId;
 }
@@ -66,12 +74,21 @@ public sealed record Highlight(
     DateTimeOffset ModifiedAt,
     bool Retracted = false,
     string? RetractedBy = null,
-    string? RetractionReason = null) : IAnnotation
+    string? RetractionReason = null,
+    bool Private = false,
+    long? SharedAtSequence = null) : IAnnotation
 {
     public int Version { get; set; }
 
+    public bool VisibleTo(string user) => !Private || Author == user;
+
+    public bool EventVisibleTo(long sequence, string user) =>
+        Author == user || !Private && (SharedAtSequence is not { } shared || sequence >= shared);
+
     public static Highlight Create(HighlightAdded e) =>
-        new(e.HighlightId, e.DocumentId, e.Position, e.Quote, e.Color, e.Label, e.Tags, e.By, e.At, e.At);
+        new(e.HighlightId, e.DocumentId, e.Position, e.Quote, e.Color, e.Label, e.Tags, e.By, e.At, e.At, Private: e.Private);
+
+    public Highlight Apply(IEvent<HighlightShared> e) => this with { Private = false, SharedAtSequence = e.Sequence, ModifiedAt = e.Data.At };
 
     public Highlight Apply(HighlightRelabelled e) =>
         this with { Color = e.Color, Label = e.Label, Tags = e.Tags, ModifiedAt = e.At };

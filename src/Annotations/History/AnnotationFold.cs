@@ -25,11 +25,13 @@ public static class AnnotationFold
             (Highlight h, HighlightRetracted x) => h.Apply(x),
             (Highlight h, HighlightRestored x) => h.Apply(x),
             (Highlight h, HighlightReverted x) => h.Apply(x),
+            (Highlight h, HighlightShared) => h.Apply((IEvent<HighlightShared>)e),
             (null, CommentAdded a) => Comment.Create(a),
             (Comment c, CommentEdited x) => c.Apply(x),
             (Comment c, CommentRetracted x) => c.Apply(x),
             (Comment c, CommentRestored x) => c.Apply(x),
             (Comment c, CommentReverted x) => c.Apply(x),
+            (Comment c, CommentShared) => c.Apply((IEvent<CommentShared>)e),
             (null, CitationIdentified a) => Citation.Create(a),
             (Citation c, CitationCorrectionProposed x) => c.Apply(x),
             (Citation c, CitationCorrectionRevised x) => c.Apply(x),
@@ -59,8 +61,8 @@ public static class AnnotationFold
 
     public static string TypeOf(object data) => data switch
     {
-        HighlightAdded or HighlightRelabelled or HighlightRetracted or HighlightRestored or HighlightReverted => HighlightType,
-        CommentAdded or CommentEdited or CommentRetracted or CommentRestored or CommentReverted => CommentType,
+        HighlightAdded or HighlightRelabelled or HighlightRetracted or HighlightRestored or HighlightReverted or HighlightShared => HighlightType,
+        CommentAdded or CommentEdited or CommentRetracted or CommentRestored or CommentReverted or CommentShared => CommentType,
         DocumentImported => DocumentType,
         _ => CitationType,
     };

@@ -3,6 +3,7 @@ using Annotations.Citations;
 using Annotations.Documents;
 using Annotations.Identity;
 using Annotations.Infrastructure;
+using Annotations.Workspaces;
 using JasperFx.Events;
 using Marten;
 using Wolverine.Http;
@@ -27,17 +28,22 @@ public sealed record RevertedAnnotation(Guid AnnotationId, string AnnotationType
 public static class HistoryEndpoints
 {
     [WolverineGet("/annotations/{id}/history")]
-    public static async Task<AnnotationHistory> History(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<AnnotationHistory> History(Guid id, IQuerySession session, ClaimsPrincipal user, Access access, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         if (events.Count == 0 || events[0].Data is not IAnnotationEvent first)
             throw RuleViolation.NotFound($"There is no annotation {id}.");
+        var final = AnnotationFold.Fold(events)[id];
+        var viewer = user.Author();
+        if (!final.VisibleTo(viewer)) throw RuleViolation.NotFound($"There is no annotation {id}.");
+        await access.DocumentAsync(user, first.DocumentId, ct, notFound: $"There is no annotation {id}.");
 
         var entries = new List<HistoryEntry>(events.Count);
         IAnnotation? state = null;
         foreach (var e in events)
         {
             state = AnnotationFold.Evolve(state, e);
+            if (!final.EventVisibleTo(e.Sequence, viewer)) continue;
             entries.Add(new HistoryEntry(e.Sequence, (int)e.Version, e.Data.GetType().Name, AnnotationFold.AuthorOf(e.Data), e.Timestamp, e.Data, state));
         }
         return new AnnotationHistory(id, AnnotationFold.TypeOf(first), first.DocumentId, entries);
@@ -45,10 +51,11 @@ public static class HistoryEndpoints
 
     /// <summary>What changed between two moments (<c>from</c> and <c>to</c>: sequence numbers or ISO times; <c>to</c> defaults to now).</summary>
     [WolverineGet("/documents/{id}/changes")]
-    public static async Task<DocumentChanges> Changes(Guid id, HttpContext http, IQuerySession session, TimeProvider clock)
+    public static async Task<DocumentChanges> Changes(Guid id, HttpContext http, IQuerySession session, TimeProvider clock, Access access)
     {
         var ct = http.RequestAborted;
-        await DocumentEndpoints.RequireAsync(session, id, ct);
+        await access.DocumentAsync(http.User, id, ct);
+        var viewer = http.User.Author();
         var fromText = http.Request.Query["from"].ToString();
         if (fromText.Length == 0) throw RuleViolation.BadRequest("from is required: an event sequence number or an ISO 8601 time.");
         var last = await Moment.LastSequenceAsync(session, ct);
@@ -63,7 +70,7 @@ public static class HistoryEndpoints
         if (from.Sequence is { } fs && to.Sequence is { } ts && fs > ts || from.Time is { } ft && to.Time is { } tt && ft > tt)
             throw RuleViolation.BadRequest("from must not come after to.");
 
-        static bool Live(IAnnotation? a) => a is not null && !a.Retracted;
+        bool Live(IAnnotation? a) => a is not null && !a.Retracted && a.VisibleTo(viewer);
         var added = after.Values.Where(a => Live(a) && !Live(before.GetValueOrDefault(a.Id))).Cast<object>().ToList();
         var retracted = before.Values.Where(b => Live(b) && !Live(after.GetValueOrDefault(b.Id))).Select(object (b) => after.GetValueOrDefault(b.Id) ?? b).ToList();
         var changed = after.Values
@@ -75,10 +82,11 @@ public static class HistoryEndpoints
 
     /// <summary>The reviewer's audit log: every event on the document's annotations, paged, filterable by author and type.</summary>
     [WolverineGet("/documents/{id}/timeline")]
-    public static async Task<Timeline> Timeline(Guid id, HttpContext http, IQuerySession session)
+    public static async Task<Timeline> Timeline(Guid id, HttpContext http, IQuerySession session, Access access)
     {
         var ct = http.RequestAborted;
-        await DocumentEndpoints.RequireAsync(session, id, ct);
+        await access.DocumentAsync(http.User, id, ct);
+        var viewer = http.User.Author();
         var q = http.Request.Query;
         var order = q["order"].ToString() is "" ? "newest" : q["order"].ToString();
         if (order is not ("newest" or "oldest")) throw RuleViolation.BadRequest("order must be newest or oldest.");
@@ -87,7 +95,10 @@ public static class HistoryEndpoints
         var author = q["author"].ToString();
         var types = q["type"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        var events = (await DocumentEvents.LoadAsync(session, id, null, ct))
+        var all = await DocumentEvents.LoadAsync(session, id, null, ct);
+        var states = AnnotationFold.Fold(all);
+        var events = all
+            .Where(e => states.TryGetValue(e.StreamId, out var s) && s.EventVisibleTo(e.Sequence, viewer))
             .Where(e => author.Length == 0 || AnnotationFold.AuthorOf(e.Data) == author)
             .Where(e => types.Count == 0 || types.Contains(e.Data.GetType().Name))
             .ToList();
@@ -102,12 +113,15 @@ public static class HistoryEndpoints
     /// <summary>Puts an annotation back as it was at <c>toVersion</c> by appending compensating events (reviewers only).</summary>
     [WolverinePost("/annotations/{id}/revert")]
     public static async Task<IResult> Revert(Guid id, RevertAnnotation command, HttpContext http, IDocumentSession session, ClaimsPrincipal user,
-        TimeProvider clock, ReviewerList reviewers)
+        TimeProvider clock, Access access)
     {
         var ct = http.RequestAborted;
-        var by = RequireReviewer(user, reviewers);
+        var by = user.Author();
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0 || events[0].Data is not IAnnotationEvent) throw RuleViolation.NotFound($"There is no annotation {id}.");
+        if (events.Count == 0 || events[0].Data is not IAnnotationEvent first || !AnnotationFold.Fold(events)[id].VisibleTo(by))
+            throw RuleViolation.NotFound($"There is no annotation {id}.");
+        var document = await access.DocumentAsync(user, first.DocumentId, ct, notFound: $"There is no annotation {id}.");
+        await access.RequireAsync(user, document.WorkspaceId, Role.Reviewer, ct);
         var currentVersion = (int)events[^1].Version;
 
         if (AnnotationWrites.ExpectedVersion(http) is { } expected && expected != currentVersion)
@@ -124,7 +138,7 @@ public static class HistoryEndpoints
         await session.SaveChangesAsync(ct);
 
         await using var read = session.DocumentStore.QuerySession();
-        return Results.Ok(await History(id, read, ct));
+        return Results.Ok(await History(id, read, user, access, ct));
     }
 
     /// <summary>
@@ -134,11 +148,11 @@ public static class HistoryEndpoints
     /// </summary>
     [WolverinePost("/documents/{id}/revert-author")]
     public static async Task<IReadOnlyList<RevertedAnnotation>> RevertAuthor(Guid id, RevertAuthor command, HttpContext http, IDocumentSession session,
-        ClaimsPrincipal user, TimeProvider clock, ReviewerList reviewers)
+        ClaimsPrincipal user, TimeProvider clock, Access access)
     {
         var ct = http.RequestAborted;
-        var by = RequireReviewer(user, reviewers);
-        await DocumentEndpoints.RequireAsync(session, id, ct);
+        var by = user.Author();
+        await access.DocumentAsync(user, id, ct, Role.Reviewer);
         if (string.IsNullOrWhiteSpace(command.Author)) throw RuleViolation.BadRequest("author is required.");
         if (command.From is not { } from || command.To is not { } to || from > to)
             throw RuleViolation.BadRequest("from and to are required ISO 8601 times, from not after to.");
@@ -154,6 +168,7 @@ public static class HistoryEndpoints
 
             var toVersion = (int)first.Version - 1;
             var current = AnnotationFold.Fold(events)[stream.Key];
+            if (!current.VisibleTo(by)) continue; // someone's private notes are theirs to clean up
             var target = toVersion == 0 ? null : AnnotationFold.Fold(events.Where(e => e.Version <= toVersion))[stream.Key];
             IReadOnlyList<IAnnotationEvent> compensation;
             try
@@ -172,12 +187,6 @@ public static class HistoryEndpoints
         if (reverted.Count == 0) throw RuleViolation.Unprocessable($"{command.Author} changed nothing on this document in that window that is still in force.");
         await session.SaveChangesAsync(ct);
         return reverted;
-    }
-
-    private static string RequireReviewer(ClaimsPrincipal user, ReviewerList reviewers)
-    {
-        var by = user.Author();
-        return reviewers.Contains(by) ? by : throw RuleViolation.Forbidden("Only reviewers revert changes.");
     }
 
     private static string? Reason(string? reason)

@@ -23,6 +23,14 @@ public static class TokenCommand
             lifetime = TimeSpan.FromHours(hours);
         }
 
+        // With the embedded defaults, the first user a token is minted for owns the default workspace.
+        var firstUser = Workspaces.DefaultWorkspace.FirstUserFile(settings);
+        if (!File.Exists(firstUser))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(firstUser)!);
+            File.WriteAllText(firstUser, args[1]);
+            Console.WriteLine($"'{args[1]}' is the first user: they own the default workspace.");
+        }
         Console.WriteLine($"Bearer token for '{args[1]}' (issuer {settings.Issuer}, audience {settings.Audience}):");
         Console.WriteLine(settings.Mint(args[1], lifetime));
         return 0;

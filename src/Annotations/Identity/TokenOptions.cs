@@ -17,6 +17,8 @@ public sealed class TokenSettings
     public string? SigningKey { get; set; }
     public string SigningKeyFile { get; set; } = Path.Combine(".data", "signing-key");
     public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromHours(12);
+    /// <summary>An external OpenID Connect issuer (its URL); then its signing keys are used and no local key is made.</summary>
+    public string? Authority { get; set; }
 
     public static TokenSettings From(IConfiguration configuration)
     {
@@ -51,9 +53,9 @@ public sealed class TokenSettings
         return new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(path).Trim()));
     }
 
-    public TokenValidationParameters ValidationParameters(SecurityKey key) => new()
+    public TokenValidationParameters ValidationParameters(SecurityKey? key) => new()
     {
-        ValidIssuer = Issuer,
+        ValidIssuer = string.IsNullOrEmpty(Authority) ? Issuer : null,
         ValidAudience = Audience,
         IssuerSigningKey = key,
         ValidateIssuer = true,

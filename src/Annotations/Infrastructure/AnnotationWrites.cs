@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
+using Annotations.Identity;
+using Annotations.Workspaces;
 using Marten;
 using Microsoft.Net.Http.Headers;
 
@@ -68,13 +70,16 @@ public static class AnnotationWrites
     /// <param name="createdAt">For a change that creates something inside the stream (a proposal): its location, for a 201.</param>
     /// <param name="present">Turns the new state into the response body; the state itself when null.</param>
     public static async Task<IResult> ChangeAsync<T>(
-        IDocumentSession session, HttpContext http, Guid id, Func<T, object> decide, CancellationToken ct,
+        IDocumentSession session, HttpContext http, Guid id, Access access, Role minimum, Func<T, object> decide, CancellationToken ct,
         Func<object, string>? createdAt = null, Func<T, Task<object>>? present = null)
         where T : class, IAnnotation
     {
         var expected = ExpectedVersion(http);
         var stream = await session.Events.FetchForWriting<T>(id, ct);
-        var current = stream.Aggregate ?? throw RuleViolation.NotFound($"There is no {Describe<T>()} {id}.");
+        var current = stream.Aggregate;
+        var user = http.User;
+        if (current is null || !current.VisibleTo(user.Author())) throw RuleViolation.NotFound($"There is no {Describe<T>()} {id}.");
+        await access.RequireAsync(user, (await access.DocumentAsync(user, current.DocumentId, ct)).WorkspaceId, minimum, ct);
 
         if (expected is { } version && version != current.Version)
             throw RuleViolation.PreconditionFailed(
@@ -90,12 +95,22 @@ public static class AnnotationWrites
         return createdAt is null ? Results.Ok(body) : Results.Created(createdAt(@event), body);
     }
 
-    public static async Task<IResult> ReadAsync<T>(IQuerySession session, HttpContext http, Guid id, CancellationToken ct)
+    public static async Task<IResult> ReadAsync<T>(IQuerySession session, HttpContext http, Guid id, Access access, CancellationToken ct)
         where T : class, IAnnotation
     {
-        var state = await session.LoadAsync<T>(id, ct) ?? throw RuleViolation.NotFound($"There is no {Describe<T>()} {id}.");
+        var state = await ReadableAsync<T>(session, http.User, id, access, ct);
         SetETag(http, state.Version);
         return Results.Ok(state);
+    }
+
+    /// <summary>The annotation, if the caller may see it: its document readable, and not someone else's private note.</summary>
+    public static async Task<T> ReadableAsync<T>(IQuerySession session, System.Security.Claims.ClaimsPrincipal user, Guid id, Access access, CancellationToken ct)
+        where T : class, IAnnotation
+    {
+        var state = await session.LoadAsync<T>(id, ct);
+        if (state is null || !state.VisibleTo(user.Author())) throw RuleViolation.NotFound($"There is no {Describe<T>()} {id}.");
+        await access.DocumentAsync(user, state.DocumentId, ct, notFound: $"There is no {Describe<T>()} {id}.");
+        return state;
     }
 
     /// <summary>The stream id for a new annotation: random, or derived from the caller and their idempotency key.</summary>

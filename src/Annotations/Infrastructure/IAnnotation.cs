@@ -21,4 +21,13 @@ public interface IAnnotation
     Guid DocumentId { get; }
     int Version { get; set; }
     bool Retracted { get; }
+
+    /// <summary>False for a private annotation, except to its author.</summary>
+    bool VisibleTo(string user);
+
+    /// <summary>
+    /// Whether the event at <paramref name="sequence"/> in this annotation's stream may be shown to <paramref name="user"/>:
+    /// events from while it was private are its author's alone, even after it is shared.
+    /// </summary>
+    bool EventVisibleTo(long sequence, string user);
 }

@@ -8,6 +8,11 @@ using Annotations.Identity;
 using Annotations.Infrastructure;
 using Annotations.Live;
 using Annotations.Webhooks;
+using Annotations.Workspaces;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -37,7 +42,6 @@ public static class Setup
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(configuration.GetValue("Webhooks:TimeoutSeconds", 10.0)));
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        services.AddSingleton(ReviewerList.From(configuration));
         services.AddSingleton<LivePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
 
@@ -57,6 +61,8 @@ public static class Setup
                 opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Citation>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Workspace>(SnapshotLifecycle.Inline);
+                opts.Schema.For<Document>().Index(x => x.WorkspaceId);
                 opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
 
                 opts.Schema.For<Highlight>().Index(x => x.DocumentId);
@@ -83,13 +89,32 @@ public static class Setup
         services.AddHostedService<SeedImporter>();
 
         var tokens = TokenSettings.From(configuration);
-        var key = tokens.LoadOrCreateKey();
         services.AddSingleton(tokens);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        services.AddSingleton<DefaultWorkspace>();
+        services.AddScoped<Access>();
+        services.AddSingleton<ConnectionRegistry>();
+
+        const string either = "BearerOrApiKey";
+        services.AddAuthentication(either)
+            .AddPolicyScheme(either, "Bearer token or API key", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith(ApiKeys.Scheme + " ", StringComparison.OrdinalIgnoreCase) || ctx.Request.Headers.ContainsKey("X-Api-Key")
+                    ? ApiKeys.Scheme
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeys>(ApiKeys.Scheme, null)
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
-                o.TokenValidationParameters = tokens.ValidationParameters(key);
+                if (tokens.Authority is { Length: > 0 } authority)
+                {
+                    // An external OpenID Connect issuer: keys come from its discovery document.
+                    o.Authority = authority;
+                    o.Audience = tokens.Audience;
+                    o.TokenValidationParameters = tokens.ValidationParameters(null);
+                }
+                else
+                {
+                    o.TokenValidationParameters = tokens.ValidationParameters(tokens.LoadOrCreateKey());
+                }
                 o.Events = new JwtBearerEvents
                 {
                     // Browsers cannot set headers on WebSockets or EventSource: those send the token in the query string.
@@ -105,6 +130,33 @@ public static class Setup
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        // Writes are limited per user; reads are not. Over the limit: 429 with Retry-After.
+        var writesPerMinute = configuration.GetValue("RateLimits:WritesPerMinute", 600);
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || http.User.Identity?.IsAuthenticated != true
+                    ? RateLimitPartition.GetNoLimiter("reads")
+                    : RateLimitPartition.GetTokenBucketLimiter(http.User.Author(), _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = writesPerMinute,
+                        TokensPerPeriod = writesPerMinute,
+                        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }));
+            o.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"At most {writesPerMinute} changes a minute; retry after the time in Retry-After." },
+                });
+            };
+        });
+
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o =>
@@ -113,7 +165,13 @@ public static class Setup
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
-        services.AddSignalR()
+        var clientTimeout = TimeSpan.FromSeconds(configuration.GetValue("Presence:ClientTimeoutSeconds", 30.0));
+        services.AddSignalR(o =>
+            {
+                // A connection that stops answering is dropped (and leaves presence) after this long.
+                o.ClientTimeoutInterval = clientTimeout;
+                o.KeepAliveInterval = clientTimeout / 2;
+            })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
     }
 
@@ -123,6 +181,7 @@ public static class Setup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapWolverineEndpoints();

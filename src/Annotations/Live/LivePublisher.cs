@@ -16,9 +16,12 @@ namespace Annotations.Live;
 /// commit, so nothing rolled back is ever pushed and the push starts before the HTTP response is written: no polling.
 /// One reader drains the queue in sequence order, which keeps each document's changes in order.
 /// </summary>
-public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LivePublisher> logger) : DocumentSessionListenerBase, IHostedService
+public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ConnectionRegistry registry, ILogger<LivePublisher> logger) : DocumentSessionListenerBase, IHostedService
 {
-    private readonly Channel<LiveChange> _queue = Channel.CreateUnbounded<LiveChange>(new UnboundedChannelOptions { SingleReader = true });
+    /// <param name="PrivateTo">The author, when only they may see it.</param>
+    private sealed record Push(LiveChange Change, string? PrivateTo);
+
+    private readonly Channel<Push> _queue = Channel.CreateUnbounded<Push>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
 
@@ -26,17 +29,37 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
     {
         foreach (var e in commit.GetEvents())
         {
+            if (e.Data is Workspaces.MemberRemoved removed) await RemoveFromDocumentsAsync(removed);
             // Citations are identified in the import's own commit, before anyone can have joined the document.
             if (e.Data is not IAnnotationEvent data || data is CitationIdentified) continue;
             try
             {
-                _queue.Writer.TryWrite(LiveChange.From(e, data, await StateAfterAsync(session, data, token)));
+                var state = await StateAfterAsync(session, data, token);
+                _queue.Writer.TryWrite(new Push(LiveChange.From(e, data, state), PrivateAudience(state)));
             }
             catch (Exception ex)
             {
                 // The change is committed whatever happens here; a failed push must not fail the request.
                 logger.LogWarning(ex, "Could not prepare the live push for event {Sequence}", e.Sequence);
             }
+        }
+    }
+
+    private static string? PrivateAudience(object? state) => state switch
+    {
+        Highlight { Private: true } h => h.Author,
+        Comment { Private: true } c => c.Author,
+        _ => null,
+    };
+
+    /// <summary>A member removed from a workspace stops receiving its documents' changes at once (on this node).</summary>
+    private async Task RemoveFromDocumentsAsync(Workspaces.MemberRemoved removed)
+    {
+        foreach (var (connectionId, documentId) in registry.RemoveMember(removed.WorkspaceId, removed.Member))
+        {
+            await hub.Groups.RemoveFromGroupAsync(connectionId, AnnotationsHub.GroupOf(documentId));
+            await hub.Groups.RemoveFromGroupAsync(connectionId, AnnotationsHub.PrivateGroupOf(documentId, removed.Member));
+            await AnnotationsHub.BroadcastPresence(hub.Clients, registry, documentId);
         }
     }
 
@@ -56,7 +79,7 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
 
     private async Task PumpAsync(CancellationToken ct)
     {
-        var batch = new List<LiveChange>();
+        var batch = new List<Push>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(ct))
@@ -64,12 +87,13 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ILogger<LiveP
                 batch.Clear();
                 while (_queue.Reader.TryRead(out var change)) batch.Add(change);
                 // Two requests committing at the same instant can enqueue out of order; within what is queued, sequence decides.
-                batch.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-                foreach (var change in batch)
+                batch.Sort((a, b) => a.Change.Sequence.CompareTo(b.Change.Sequence));
+                foreach (var (change, privateTo) in batch)
                 {
                     try
                     {
-                        await hub.Clients.Group(AnnotationsHub.GroupOf(change.DocumentId)).SendAsync(AnnotationsHub.ChangeMethod, change, ct);
+                        var group = privateTo is null ? AnnotationsHub.GroupOf(change.DocumentId) : AnnotationsHub.PrivateGroupOf(change.DocumentId, privateTo);
+                        await hub.Clients.Group(group).SendAsync(AnnotationsHub.ChangeMethod, change, ct);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {

@@ -1,15 +1,21 @@
 namespace Annotations.Webhooks;
 
-public sealed record WebhookRegistered(Guid WebhookId, string Url, Guid? DocumentId, IReadOnlyList<string> EventTypes, long StartAfter, string By, DateTimeOffset At);
+public sealed record WebhookRegistered(Guid WebhookId, string Url, Guid? DocumentId, IReadOnlyList<string> EventTypes, long StartAfter, string By, DateTimeOffset At,
+    Guid? WorkspaceId = null);
 
 public sealed record WebhookRemoved(Guid WebhookId, string By, DateTimeOffset At);
 
-/// <summary>A subscriber's endpoint and what it wants; the secret is kept apart (<see cref="WebhookSecret"/>), out of the events.</summary>
-public sealed record Webhook(Guid Id, string Url, Guid? DocumentId, IReadOnlyList<string> EventTypes, long StartAfter, string Owner, DateTimeOffset CreatedAt, bool Removed = false)
+/// <summary>
+/// A subscriber's endpoint and what it wants, within one workspace: it sees that workspace's documents and only what
+/// the team sees. The secret is kept apart (<see cref="WebhookSecret"/>), out of the events.
+/// </summary>
+public sealed record Webhook(Guid Id, string Url, Guid? DocumentId, IReadOnlyList<string> EventTypes, long StartAfter, string Owner, DateTimeOffset CreatedAt,
+    Guid WorkspaceId, bool Removed = false)
 {
     public int Version { get; set; }
 
-    public static Webhook Create(WebhookRegistered e) => new(e.WebhookId, e.Url, e.DocumentId, e.EventTypes, e.StartAfter, e.By, e.At);
+    public static Webhook Create(WebhookRegistered e) =>
+        new(e.WebhookId, e.Url, e.DocumentId, e.EventTypes, e.StartAfter, e.By, e.At, e.WorkspaceId ?? Workspaces.Workspace.DefaultId);
 
     public Webhook Apply(WebhookRemoved e) => this with { Removed = true };
 }

@@ -88,7 +88,7 @@ public sealed class WebhookDispatcher(
             var cursor = await LoadCursorAsync(webhook, ct);
             while (!ct.IsCancellationRequested)
             {
-                var page = await feed.ReadAsync(cursor, 100, filter, ct);
+                var page = await feed.ReadAsync(cursor, 100, filter, await ViewerAsync(webhook, ct), ct);
                 foreach (var e in page.Events)
                 {
                     await DeliverAsync(webhook, e, ct);
@@ -110,6 +110,13 @@ public sealed class WebhookDispatcher(
         {
             logger.LogError(e, "Webhook {WebhookId} stopped; it restarts at the next refresh", webhook.Id);
         }
+    }
+
+    private async Task<FeedViewer> ViewerAsync(Webhook webhook, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var documents = await session.Query<Documents.Document>().Where(d => d.WorkspaceId == webhook.WorkspaceId).Select(d => d.Id).ToListAsync(ct);
+        return new FeedViewer(documents.ToHashSet(), User: null);
     }
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, Guid webhookId, CancellationToken ct)

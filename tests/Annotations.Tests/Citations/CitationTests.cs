@@ -156,7 +156,8 @@ public class CitationTests(AppFixture app) : IntegrationContext(app)
         await AssertRejectedAsync($"/citations/{id}/proposals", """{"correctedText": 5}""", 400);
         await AssertRejectedAsync($"/citations/{id}/proposals", """{"corectedText": "typo in the field name"}""", 400);
         await AssertRejectedAsync($"/citations/{Guid.NewGuid()}/proposals", """{"correctedText": "x"}""", 404);
-        await AssertRejectedAsync($"/citations/{id}/proposals/{Guid.NewGuid()}/accept", """{"reason": "x"}""", 404);
+        await As("rita").Post($"/citations/{id}/proposals/{Guid.NewGuid()}/accept", new { reason = "x" }, 404);
+        await As("alice").Post($"/citations/{id}/proposals/{proposal}/accept", new { reason = "annotators do not review" }, 403);
         await As("rita").Post($"/citations/{id}/proposals/{proposal}/accept", new { reason = " " }, 400);
         await As("rita").Post($"/citations/{id}/proposals/{proposal}/reject", new { }, 400);
         await As("alice").Post($"/citations/{id}/proposals", new { correctedText = new string('x', CitationRules.MaxText + 1) }, 400);

@@ -28,8 +28,8 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Annotations", TestDatabase.ConnectionString);
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
         Environment.SetEnvironmentVariable("Wolverine__Solo", "true");
-        Environment.SetEnvironmentVariable("Citations__Reviewers__0", "rita");
-        Environment.SetEnvironmentVariable("Citations__Reviewers__1", "rob");
+        Environment.SetEnvironmentVariable("Workspaces__DefaultOwner", IntegrationContext.Owner);
+        Environment.SetEnvironmentVariable("RateLimits__WritesPerMinute", "1000000");
         Environment.SetEnvironmentVariable("Feed__HeartbeatSeconds", "1");
         // Webhook tests start nodes of their own that deliver; this shared one does not.
         Environment.SetEnvironmentVariable("Webhooks__Dispatch", "false");

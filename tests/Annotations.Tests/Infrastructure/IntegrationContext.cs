@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Alba;
 using Annotations.Documents;
+using Annotations.Workspaces;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,9 +22,27 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
     protected Document RenaultKamaz { get; private set; } = null!;
     protected Document ImpossibleAllies { get; private set; } = null!;
 
+    /// <summary>Owns the default workspace.</summary>
+    public const string Owner = "olivia";
+
+    /// <summary>Everyone the scenarios act as, with their role in the default workspace.</summary>
+    public static readonly IReadOnlyDictionary<string, Role> Members = new Dictionary<string, Role>
+    {
+        ["rita"] = Role.Reviewer, ["rob"] = Role.Reviewer, ["archivist"] = Role.Reviewer, ["reuben"] = Role.Reader,
+    }.Concat(new[] { "alice", "bob", "carol", "dave", "hélène", "mallory", "indexer" }
+            .Concat(Enumerable.Range(0, 8).Select(i => $"writer{i}")).Concat(Enumerable.Range(0, 5).Select(i => $"viewer{i}"))
+            .Select(u => KeyValuePair.Create(u, Role.Annotator)))
+        .ToDictionary();
+
     public virtual async Task InitializeAsync()
     {
         await Host.ResetAllMartenDataAsync();
+        await Host.Services.GetRequiredService<DefaultWorkspace>().EnsureExistsAsync(CancellationToken.None);
+        await using (var members = Store.LightweightSession())
+        {
+            members.Events.Append(Workspace.DefaultId, Members.Select(m => (object)new MemberAdded(Workspace.DefaultId, m.Key, m.Value, Owner, DateTimeOffset.UtcNow)).ToArray());
+            await members.SaveChangesAsync();
+        }
         await SeedImporter.ImportAsync(Store, Path.Combine(AppContext.BaseDirectory, "Seeds"), NullLogger.Instance, CancellationToken.None);
         await using var session = Store.QuerySession();
         var documents = await session.Query<Document>().ToListAsync();
