@@ -113,7 +113,7 @@ public sealed record Citation(
 
     public bool VisibleTo(string user) => true;
 
-    public bool EventVisibleTo(long sequence, string user) => true;
+    public bool EventVisibleTo(long version, string user) => true;
 
     /// <summary>The text as corrected by the accepted proposal, or as printed.</summary>
     public string CurrentText => Accepted?.CorrectedText ?? OriginalText;

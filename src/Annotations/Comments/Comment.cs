@@ -72,17 +72,17 @@ public sealed record Comment(
     Guid? CitationId = null,
     Guid? ProposalId = null,
     bool Private = false,
-    long? SharedAtSequence = null,
+    long? SharedAtVersion = null,
     string? RetractionReason = null) : IAnnotation
 {
     public int Version { get; set; }
 
     public bool VisibleTo(string user) => !Private || Author == user;
 
-    public bool EventVisibleTo(long sequence, string user) =>
-        Author == user || !Private && (SharedAtSequence is not { } shared || sequence >= shared);
+    public bool EventVisibleTo(long version, string user) =>
+        Author == user || !Private && (SharedAtVersion is not { } shared || version >= shared);
 
-    public Comment Apply(IEvent<CommentShared> e) => this with { Private = false, SharedAtSequence = e.Sequence, ModifiedAt = e.Data.At };
+    public Comment Apply(IEvent<CommentShared> e) => this with { Private = false, SharedAtVersion = e.Version, ModifiedAt = e.Data.At };
 
     public static Comment Create(CommentAdded e) =>
         new(e.CommentId, e.DocumentId, e.HighlightId, e.ParentCommentId, e.Position, e.Quote, e.Body, e.By, e.At, e.At,

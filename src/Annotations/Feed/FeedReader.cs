@@ -106,7 +106,7 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         await batch.Execute(ct);
         var states = (await highlights).Cast<IAnnotation>().Concat(await comments).ToDictionary(a => a.Id);
         var user = viewer.User ?? "";
-        return e => !states.TryGetValue(e.StreamId, out var state) || state.EventVisibleTo(e.Sequence, user);
+        return e => !states.TryGetValue(e.StreamId, out var state) || state.EventVisibleTo(e.Version, user);
     }
 
     /// <summary>Null for what is not a change of the domain (such as the tombstone of a rolled-back append).</summary>

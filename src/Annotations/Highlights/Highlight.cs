@@ -76,19 +76,19 @@ public sealed record Highlight(
     string? RetractedBy = null,
     string? RetractionReason = null,
     bool Private = false,
-    long? SharedAtSequence = null) : IAnnotation
+    long? SharedAtVersion = null) : IAnnotation
 {
     public int Version { get; set; }
 
     public bool VisibleTo(string user) => !Private || Author == user;
 
-    public bool EventVisibleTo(long sequence, string user) =>
-        Author == user || !Private && (SharedAtSequence is not { } shared || sequence >= shared);
+    public bool EventVisibleTo(long version, string user) =>
+        Author == user || !Private && (SharedAtVersion is not { } shared || version >= shared);
 
     public static Highlight Create(HighlightAdded e) =>
         new(e.HighlightId, e.DocumentId, e.Position, e.Quote, e.Color, e.Label, e.Tags, e.By, e.At, e.At, Private: e.Private);
 
-    public Highlight Apply(IEvent<HighlightShared> e) => this with { Private = false, SharedAtSequence = e.Sequence, ModifiedAt = e.Data.At };
+    public Highlight Apply(IEvent<HighlightShared> e) => this with { Private = false, SharedAtVersion = e.Version, ModifiedAt = e.Data.At };
 
     public Highlight Apply(HighlightRelabelled e) =>
         this with { Color = e.Color, Label = e.Label, Tags = e.Tags, ModifiedAt = e.At };

@@ -43,7 +43,7 @@ public static class HistoryEndpoints
         foreach (var e in events)
         {
             state = AnnotationFold.Evolve(state, e);
-            if (!final.EventVisibleTo(e.Sequence, viewer)) continue;
+            if (!final.EventVisibleTo(e.Version, viewer)) continue;
             entries.Add(new HistoryEntry(e.Sequence, (int)e.Version, e.Data.GetType().Name, AnnotationFold.AuthorOf(e.Data), e.Timestamp, e.Data, state));
         }
         return new AnnotationHistory(id, AnnotationFold.TypeOf(first), first.DocumentId, entries);
@@ -98,7 +98,7 @@ public static class HistoryEndpoints
         var all = await DocumentEvents.LoadAsync(session, id, null, ct);
         var states = AnnotationFold.Fold(all);
         var events = all
-            .Where(e => states.TryGetValue(e.StreamId, out var s) && s.EventVisibleTo(e.Sequence, viewer))
+            .Where(e => states.TryGetValue(e.StreamId, out var s) && s.EventVisibleTo(e.Version, viewer))
             .Where(e => author.Length == 0 || AnnotationFold.AuthorOf(e.Data) == author)
             .Where(e => types.Count == 0 || types.Contains(e.Data.GetType().Name))
             .ToList();

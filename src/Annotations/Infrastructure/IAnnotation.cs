@@ -26,8 +26,8 @@ public interface IAnnotation
     bool VisibleTo(string user);
 
     /// <summary>
-    /// Whether the event at <paramref name="sequence"/> in this annotation's stream may be shown to <paramref name="user"/>:
+    /// Whether the event at <paramref name="version"/> of this annotation's stream may be shown to <paramref name="user"/>:
     /// events from while it was private are its author's alone, even after it is shared.
     /// </summary>
-    bool EventVisibleTo(long sequence, string user);
+    bool EventVisibleTo(long version, string user);
 }

@@ -63,7 +63,7 @@ public sealed class AnnotationsHub(IQuerySession session, Access access, Connect
         {
             var state = AnnotationFold.Evolve(states.GetValueOrDefault(e.StreamId), e);
             if (state is not null) states[e.StreamId] = state;
-            if (e.Sequence > afterSequence && e.Data is IAnnotationEvent data and not CitationIdentified && final[e.StreamId].EventVisibleTo(e.Sequence, User))
+            if (e.Sequence > afterSequence && e.Data is IAnnotationEvent data and not CitationIdentified && final[e.StreamId].EventVisibleTo(e.Version, User))
                 changes.Add(LiveChange.From(e, data, state));
         }
         return new CatchUp(changes, events.Count > 0 ? events[^1].Sequence : afterSequence);

@@ -52,6 +52,17 @@ public static class WorkspaceEndpoints
         return View((await access.WorkspaceAsync(id, ct))!, role);
     }
 
+    /// <summary>Who added whom, changed whose role, issued or revoked which key, and when.</summary>
+    [WolverineGet("/workspaces/{id}/history")]
+    public static async Task<IReadOnlyList<object>> History(Guid id, ClaimsPrincipal user, Access access, IQuerySession session, CancellationToken ct)
+    {
+        await access.RequireAsync(user, id, Role.Reader, ct);
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        // A key's hash stays in the store.
+        return events.Select(e => (object)new { e.Sequence, e.Version, EventType = e.Data.GetType().Name, At = e.Timestamp,
+            Event = e.Data is ApiKeyIssued k ? new { k.WorkspaceId, k.KeyId, k.Name, k.By, k.At } : e.Data }).ToList();
+    }
+
     [WolverinePost("/workspaces/{id}/members")]
     public static async Task<IResult> AddMember(Guid id, AddMember command, ClaimsPrincipal user, Access access, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

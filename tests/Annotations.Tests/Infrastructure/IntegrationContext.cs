@@ -74,6 +74,15 @@ public abstract class IntegrationContext(AppFixture app) : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits until every stored event is below the feed's high-water mark.</summary>
+    protected async Task WaitForFeedAsync()
+    {
+        await using var session = Store.QuerySession();
+        var last = await session.Events.QueryAllRawEvents().MaxAsync(e => e.Sequence);
+        var signal = Host.Services.GetRequiredService<Annotations.Feed.HighWaterSignal>();
+        Assert.True(await signal.WaitBeyondAsync(last - 1, TimeSpan.FromSeconds(30), CancellationToken.None), "the high-water mark did not reach the last event");
+    }
+
     protected async Task<long> EventCountAsync()
     {
         await using var session = Store.QuerySession();
