@@ -83,7 +83,7 @@ public class PrivateAnnotationTests(AppFixture app) : IntegrationContext(app)
         var history = await As("bob").GetJson($"/annotations/{highlight.Id()}/history");
         // What happened while it was private stays alice's.
         Assert.Equal(new[] { "HighlightShared" }, history.GetProperty("events").EnumerateArray().Select(e => e.Str("eventType")));
-        Assert.False(history.GetRawText().Contains(Secret));
+        Assert.DoesNotContain(Secret, history.GetRawText());
         await WaitForFeedAsync();
         var feed = await App.ClientFor("bob").GetFeedAsync(0, 1000);
         Assert.Equal(new[] { "HighlightShared" }, feed.Events.Where(e => e.StreamId == highlight.Id()).Select(e => e.EventType));
