@@ -143,7 +143,7 @@ public static class WorkspaceEndpoints
         stream.AppendOne(decide(workspace));
         await session.SaveChangesAsync(ct);
         var state = await session.Events.FetchLatest<Workspace>(id, ct);
-        var view = View(state!, null);
+        var view = View(state!, Role.Owner); // only owners change a workspace
         return created ? Results.Created($"/workspaces/{id}", view) : Results.Ok(view);
     }
 
