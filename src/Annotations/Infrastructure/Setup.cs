@@ -47,29 +47,7 @@ public static class Setup
 
         services.AddMarten(sp =>
             {
-                var opts = new StoreOptions();
-                opts.Connection(connectionString);
-                opts.DatabaseSchemaName = SchemaName;
-
-                // The original DistributedLock.Postgres stands in for the patched one (see Directory.Packages.props);
-                // it cannot take Weasel's multiplexed lock, so the daemon locks inside a transaction instead.
-                opts.Events.UseAdvisoryLockTransaction = true;
-                opts.Events.UseIdentityMapForAggregates = true;
-
-                opts.Projections.Snapshot<Document>(SnapshotLifecycle.Inline);
-                opts.Projections.Snapshot<Highlight>(SnapshotLifecycle.Inline);
-                opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
-                opts.Projections.Snapshot<Citation>(SnapshotLifecycle.Inline);
-                opts.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
-                opts.Projections.Snapshot<Workspace>(SnapshotLifecycle.Inline);
-                opts.Schema.For<Document>().Index(x => x.WorkspaceId);
-                opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
-
-                opts.Schema.For<Highlight>().Index(x => x.DocumentId);
-                opts.Schema.For<Comment>().Index(x => x.DocumentId);
-                opts.Schema.For<Citation>().Index(x => x.DocumentId);
-                opts.Schema.For<WebhookDelivery>().Index(x => x.WebhookId);
-
+                var opts = StoreOptionsFor(connectionString);
                 opts.Listeners.Add(sp.GetRequiredService<LivePublisher>());
                 return opts;
             })
@@ -173,6 +151,34 @@ public static class Setup
                 o.KeepAliveInterval = clientTimeout / 2;
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+    }
+
+    /// <summary>The event store's configuration: projections, indexes and the DistributedLock workaround.</summary>
+    public static StoreOptions StoreOptionsFor(string connectionString)
+    {
+        var opts = new StoreOptions();
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = SchemaName;
+
+        // The original DistributedLock.Postgres stands in for the patched one (see Directory.Packages.props);
+        // it cannot take Weasel's multiplexed lock, so the daemon locks inside a transaction instead.
+        opts.Events.UseAdvisoryLockTransaction = true;
+        opts.Events.UseIdentityMapForAggregates = true;
+
+        opts.Projections.Snapshot<Document>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Highlight>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Comment>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Citation>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Workspace>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<DocumentActivityProjection>(ProjectionLifecycle.Async);
+
+        opts.Schema.For<Document>().Index(x => x.WorkspaceId);
+        opts.Schema.For<Highlight>().Index(x => x.DocumentId);
+        opts.Schema.For<Comment>().Index(x => x.DocumentId);
+        opts.Schema.For<Citation>().Index(x => x.DocumentId);
+        opts.Schema.For<WebhookDelivery>().Index(x => x.WebhookId);
+        return opts;
     }
 
     public static void UseAnnotations(this WebApplication app)
