@@ -35,6 +35,7 @@ public static class FeedEndpoints
             var left = deadline - DateTime.UtcNow;
             if (page.Events.Count > 0 || left <= TimeSpan.Zero) return page;
             after = page.Next;
+            if (after < page.HighWaterMark) continue; // more published events to look at, none matched yet
             if (!await signal.WaitBeyondAsync(after, left, ct)) return page with { Next = after };
         }
     }

@@ -47,6 +47,20 @@ public static class AnnotationFold
         return next;
     }
 
+    /// <summary>The state a stream starts with, at version 1.</summary>
+    public static IAnnotation Start(IAnnotationEvent first)
+    {
+        IAnnotation state = first switch
+        {
+            HighlightAdded a => Highlight.Create(a),
+            CommentAdded a => Comment.Create(a),
+            CitationIdentified a => Citation.Create(a),
+            _ => throw new ArgumentException($"{first.GetType().Name} does not start an annotation.", nameof(first)),
+        };
+        state.Version = 1;
+        return state;
+    }
+
     /// <summary>Folds the events of many streams (in sequence order) into each stream's last state.</summary>
     public static Dictionary<Guid, IAnnotation> Fold(IEnumerable<IEvent> events)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
+using Annotations.History;
 using Annotations.Identity;
 using Annotations.Workspaces;
 using Marten;
@@ -39,8 +40,9 @@ public static class AnnotationWrites
             return await ReplayAsync(session, http, created.AnnotationId, sameRequest, ct);
         }
 
-        var state = await session.Events.FetchLatest<T>(created.AnnotationId, ct);
-        SetETag(http, state!.Version);
+        // The new stream's state is its first event applied, as the inline projection just stored it: no read back.
+        var state = (T)AnnotationFold.Start(created);
+        SetETag(http, state.Version);
         return Results.Created(LocationOf(state), state);
     }
 

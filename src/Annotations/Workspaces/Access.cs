@@ -40,7 +40,7 @@ public sealed class Access(IQuerySession session, DefaultWorkspace defaults)
     public async Task<Document> DocumentAsync(ClaimsPrincipal user, Guid documentId, CancellationToken ct, Role minimum = Role.Reader, string? notFound = null)
     {
         notFound ??= $"There is no document {documentId}.";
-        var document = await session.LoadAsync<Document>(documentId, ct) ?? throw RuleViolation.NotFound(notFound);
+        var document = await DocumentCache.LoadAsync(session, documentId, ct) ?? throw RuleViolation.NotFound(notFound);
         await RequireAsync(user, document.WorkspaceId, minimum, ct, notFound);
         return document;
     }
