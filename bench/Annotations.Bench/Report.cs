@@ -71,7 +71,7 @@ public sealed class Report(bool quick)
             md.AppendLine("|---|---:|---:|---:|");
             md.AppendLine($"| as-of query, {r.Annotations:N0} annotations, {r.DocumentEvents:N0} events: p50 ms | {r.AsOf.P50:F0} | {r.InMemoryFold.P50:F0} | {r.AsOfOverFoldP50:F1} |");
             md.AppendLine($"| projection rebuild over {r.TotalEvents:N0} events: events/s | {r.RebuildEventsPerSecond:F0} | {r.InMemoryFoldEventsPerSecond:F0} | {r.RebuildOverFold:F2} |");
-            md.AppendLine().AppendLine($"Loading the document's events (Marten, deserialised) takes {r.LoadEventsMs:F0} ms of the as-of query.");
+            md.AppendLine().AppendLine($"Reading the document's events from PostgreSQL (measured in-process) takes {r.LoadEventsMs:F0} ms of the as-of query.");
         }
         md.AppendLine().AppendLine("**Server memory** (working set of the server process)").AppendLine();
         md.AppendLine("| situation | MB |");

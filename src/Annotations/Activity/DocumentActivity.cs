@@ -21,7 +21,13 @@ public sealed class DocumentActivity
     public Dictionary<string, int> ChangesByAuthor { get; set; } = new();
     public DateTimeOffset? LastChangeAt { get; set; }
     public long LastSequence { get; set; }
+
+    /// <summary>Annotations still private: none of their activity counts until they are shared. Never shown.</summary>
+    public HashSet<Guid> PrivateAnnotations { get; set; } = [];
 }
+
+public sealed record DocumentActivityView(Guid Id, long Events, int HighlightsAdded, int CommentsAdded, IReadOnlyDictionary<string, int> ChangesByAuthor,
+    DateTimeOffset? LastChangeAt, long LastSequence);
 
 public sealed class DocumentActivityProjection : MultiStreamProjection<DocumentActivity, Guid>
 {
@@ -32,6 +38,14 @@ public sealed class DocumentActivityProjection : MultiStreamProjection<DocumentA
 
     public void Apply(DocumentActivity view, IEvent<HighlightAdded> e)
     {
+        if (e.Data.Private) { view.PrivateAnnotations.Add(e.StreamId); return; }
+        Count(view, e, e.Data);
+        view.HighlightsAdded++;
+    }
+
+    public void Apply(DocumentActivity view, IEvent<HighlightShared> e)
+    {
+        view.PrivateAnnotations.Remove(e.StreamId);
         Count(view, e, e.Data);
         view.HighlightsAdded++;
     }
@@ -42,6 +56,14 @@ public sealed class DocumentActivityProjection : MultiStreamProjection<DocumentA
 
     public void Apply(DocumentActivity view, IEvent<CommentAdded> e)
     {
+        if (e.Data.Private) { view.PrivateAnnotations.Add(e.StreamId); return; }
+        Count(view, e, e.Data);
+        view.CommentsAdded++;
+    }
+
+    public void Apply(DocumentActivity view, IEvent<CommentShared> e)
+    {
+        view.PrivateAnnotations.Remove(e.StreamId);
         Count(view, e, e.Data);
         view.CommentsAdded++;
     }
@@ -53,6 +75,7 @@ public sealed class DocumentActivityProjection : MultiStreamProjection<DocumentA
     private static void Count(DocumentActivity view, IEvent e, IAnnotationEvent data)
     {
         view.Id = data.DocumentId;
+        if (view.PrivateAnnotations.Contains(e.StreamId)) return;
         view.Events++;
         view.ChangesByAuthor[data.By] = view.ChangesByAuthor.GetValueOrDefault(data.By) + 1;
         view.LastChangeAt = data.At;
@@ -64,9 +87,10 @@ public static class DocumentActivityEndpoint
 {
     /// <summary>Eventually consistent: a change shows here once the daemon has processed it (normally well under a second).</summary>
     [WolverineGet("/documents/{id}/activity")]
-    public static async Task<DocumentActivity> Get(Guid id, IQuerySession session, System.Security.Claims.ClaimsPrincipal user, Workspaces.Access access, CancellationToken ct)
+    public static async Task<DocumentActivityView> Get(Guid id, IQuerySession session, System.Security.Claims.ClaimsPrincipal user, Workspaces.Access access, CancellationToken ct)
     {
         await access.DocumentAsync(user, id, ct);
-        return await session.LoadAsync<DocumentActivity>(id, ct) ?? new DocumentActivity { Id = id };
+        var a = await session.LoadAsync<DocumentActivity>(id, ct) ?? new DocumentActivity { Id = id };
+        return new DocumentActivityView(a.Id, a.Events, a.HighlightsAdded, a.CommentsAdded, a.ChangesByAuthor, a.LastChangeAt, a.LastSequence);
     }
 }

@@ -58,9 +58,7 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
     private readonly string _highWaterSql =
         $"select last_seq_id from {store.Options.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'";
 
-    private readonly string _pageSql =
-        $"select seq_id, stream_id, version, timestamp, mt_dotnet_type, data from {store.Options.DatabaseSchemaName}.mt_events " +
-        "where seq_id > $1 and seq_id <= $2 order by seq_id limit $3";
+
 
     public async Task<long> HighWaterMarkAsync(CancellationToken ct)
     {
@@ -86,50 +84,19 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         // Each page looks at a bounded window of sequence numbers, so its cost does not grow with how far behind the
         // reader is (the planner's row estimates for a fast-growing table lag, and an open range then means a scan).
         var upper = Math.Min(highWater, after + limit * 4L);
-        var raw = await ReadRowsAsync(after, upper, limit, ct);
+        var read = await EventTable.ReadPageAsync(store, "seq_id > $1 and seq_id <= $2", [after, upper], limit, ct);
+        var raw = read.Events;
         await using var session = store.QuerySession();
         var visible = await VisibilityAsync(session, raw, viewer, ct);
         var events = raw.Where(visible).Select(ToFeedEvent).OfType<FeedEvent>()
             .Where(e => e.DocumentId is { } d && viewer.Documents.Contains(d)).Where(filter.Matches).ToList();
         // A short page read everything up to the window's end, including events the filter left out.
-        var next = raw.Count == limit ? raw[^1].Sequence : upper;
+        var next = read.Rows == limit ? read.LastSequence : upper;
         return new FeedPage(events, next, highWater);
     }
 
-    /// <summary>One stored event, read straight from the table.</summary>
-    private sealed record Row(long Sequence, Guid StreamId, long Version, DateTimeOffset Timestamp, object? Data);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type?> Types = new();
-
-    /// <summary>
-    /// Reads the events with one plain query and deserialises each with the store's serializer: several times
-    /// faster than Marten's LINQ over raw events for pages of a thousand, which is what a catching-up client asks for.
-    /// </summary>
-    private async Task<List<Row>> ReadRowsAsync(long after, long highWater, int limit, CancellationToken ct)
-    {
-        var serializer = store.Options.Serializer();
-        await using var command = database.CreateCommand(_pageSql);
-        command.Parameters.AddWithValue(after);
-        command.Parameters.AddWithValue(highWater);
-        command.Parameters.AddWithValue(limit);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<Row>(limit);
-        while (await reader.ReadAsync(ct))
-        {
-            var type = reader.IsDBNull(4) ? null : Types.GetOrAdd(reader.GetString(4), name => Type.GetType(name));
-            object? data = null;
-            if (type is not null)
-            {
-                using var json = new MemoryStream(reader.GetFieldValue<byte[]>(5));
-                data = await serializer.FromJsonAsync(type, json, ct);
-            }
-            rows.Add(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3), data));
-        }
-        return rows;
-    }
-
     /// <summary>Hides events of private annotations from everyone but their author (for as long as they were private).</summary>
-    private static async Task<Func<Row, bool>> VisibilityAsync(IQuerySession session, IReadOnlyList<Row> events, FeedViewer viewer, CancellationToken ct)
+    private static async Task<Func<IEvent, bool>> VisibilityAsync(IQuerySession session, IReadOnlyList<IEvent> events, FeedViewer viewer, CancellationToken ct)
     {
         var streams = events.Where(e => e.Data is IAnnotationEvent a && AnnotationFold.TypeOf(a) is AnnotationFold.HighlightType or AnnotationFold.CommentType)
             .Select(e => e.StreamId).Distinct().ToArray();
@@ -143,10 +110,8 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         return e => !states.TryGetValue(e.StreamId, out var state) || state.EventVisibleTo(e.Version, user);
     }
 
-    public static FeedEvent? ToFeedEvent(IEvent e) => ToFeedEvent(new Row(e.Sequence, e.StreamId, e.Version, e.Timestamp, e.Data));
-
     /// <summary>Null for what is not a change of the domain (such as the tombstone of a rolled-back append).</summary>
-    private static FeedEvent? ToFeedEvent(Row e) => e.Data switch
+    public static FeedEvent? ToFeedEvent(IEvent e) => e.Data switch
     {
         IAnnotationEvent a => new FeedEvent(e.Sequence, e.Data.GetType().Name, e.StreamId, a.DocumentId, AnnotationFold.TypeOf(a), (int)e.Version, a.By, e.Timestamp, a),
         // The text itself stays out of the feed: GET /documents/{id} has it.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Annotations.Tests.Infrastructure;
+using Marten.Events;
 
 namespace Annotations.Tests.Workspaces;
 
@@ -50,6 +51,12 @@ public class PrivateAnnotationTests(AppFixture app) : IntegrationContext(app)
         await As("rita").Post($"/annotations/{highlight.Id()}/revert", new { toVersion = 1 }, 404);
         var documents = await bob.GetJson("/documents");
         Assert.Equal(1, documents.EnumerateArray().Single(d => d.Id() == ImpossibleAllies.Id).GetProperty("highlights").GetInt32());
+
+        await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var activity = await bob.GetJson($"/documents/{ImpossibleAllies.Id}/activity");
+        Assert.False(activity.GetProperty("changesByAuthor").TryGetProperty("alice", out _), "alice's private work counts nowhere");
+        Assert.Equal(1, activity.GetProperty("highlightsAdded").GetInt32());
+        Assert.False(activity.TryGetProperty("privateAnnotations", out _));
 
         var feed = await bobsClient.GetFeedAsync(start, 1000);
         Assert.DoesNotContain(feed.Events, e => e.StreamId == highlight.Id() || e.StreamId == comment.Id() || e.StreamId == onProposal.Id());
