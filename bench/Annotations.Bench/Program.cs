@@ -250,7 +250,7 @@ static async Task ProfileFeedPageAsync(IDocumentStore store, NpgsqlDataSource ra
         _ = JsonSerializer.SerializeToUtf8Bytes(page, json);
         serialize += clock.Elapsed.TotalMilliseconds;
     }
-    report.Note($"Profile of a feed page of 1,000 events ({last:N0} in the store), in-process: the server's FeedReader page (SQL read, deserialising, " +
+    report.Note($"Profile of a feed page of 1,000 events ({last:N0} in the store), in-process: the server's FeedReader page (reading the events through Marten, " +
                 $"high-water mark, visibility) {read / pages:F1} ms; the same events through Marten's LINQ {load / pages:F1} ms; writing the response JSON {serialize / pages:F1} ms.");
 }
 

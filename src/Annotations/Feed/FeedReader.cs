@@ -84,14 +84,17 @@ public sealed class FeedReader(IDocumentStore store, NpgsqlDataSource database)
         // Each page looks at a bounded window of sequence numbers, so its cost does not grow with how far behind the
         // reader is (the planner's row estimates for a fast-growing table lag, and an open range then means a scan).
         var upper = Math.Min(highWater, after + limit * 4L);
-        var read = await EventTable.ReadPageAsync(store, "seq_id > $1 and seq_id <= $2", [after, upper], limit, ct);
-        var raw = read.Events;
         await using var session = store.QuerySession();
+        var raw = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= upper)
+            .OrderBy(e => e.Sequence)
+            .Take(limit)
+            .ToListAsync(ct);
         var visible = await VisibilityAsync(session, raw, viewer, ct);
         var events = raw.Where(visible).Select(ToFeedEvent).OfType<FeedEvent>()
             .Where(e => e.DocumentId is { } d && viewer.Documents.Contains(d)).Where(filter.Matches).ToList();
         // A short page read everything up to the window's end, including events the filter left out.
-        var next = read.Rows == limit ? read.LastSequence : upper;
+        var next = raw.Count == limit ? raw[^1].Sequence : upper;
         return new FeedPage(events, next, highWater);
     }
 

@@ -49,11 +49,9 @@ public static class DocumentEvents
     public static async Task<IReadOnlyList<IEvent>> LoadAsync(IQuerySession session, Guid documentId, Moment? until, CancellationToken ct)
     {
         var ids = (await StreamIdsAsync(session, documentId, ct)).ToArray();
-        return until switch
-        {
-            { Sequence: { } s } => await EventTable.ReadAsync(session.DocumentStore, "stream_id = any($1) and seq_id <= $2", [ids, s], null, ct),
-            { Time: { } t } => await EventTable.ReadAsync(session.DocumentStore, "stream_id = any($1) and timestamp <= $2", [ids, t], null, ct),
-            _ => await EventTable.ReadAsync(session.DocumentStore, "stream_id = any($1)", [ids], null, ct),
-        };
+        var query = session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids));
+        if (until?.Sequence is { } s) query = query.Where(e => e.Sequence <= s);
+        if (until?.Time is { } t) query = query.Where(e => e.Timestamp <= t);
+        return await query.OrderBy(e => e.Sequence).ToListAsync(ct);
     }
 }
