@@ -445,6 +445,16 @@ END;
 $function$;
 
 
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_citation (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_citation_id PRIMARY KEY (id)
+);
+
+CREATE INDEX mt_doc_citation_idx_document_id ON annotations.mt_doc_citation USING btree ((CAST(data ->> 'DocumentId' as uuid)));
 CREATE TABLE IF NOT EXISTS annotations.mt_doc_comment (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -471,6 +481,8 @@ CREATE TABLE IF NOT EXISTS annotations.mt_doc_document (
     mt_version          bigint                      NOT NULL DEFAULT 0,
 CONSTRAINT pkey_mt_doc_document_id PRIMARY KEY (id)
 );
+
+CREATE INDEX mt_doc_document_idx_workspace_id ON annotations.mt_doc_document USING btree ((CAST(data ->> 'WorkspaceId' as uuid)));
 CREATE TABLE IF NOT EXISTS annotations.mt_doc_documentactivity (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -497,6 +509,48 @@ CONSTRAINT pkey_mt_doc_highlight_id PRIMARY KEY (id)
 );
 
 CREATE INDEX mt_doc_highlight_idx_document_id ON annotations.mt_doc_highlight USING btree ((CAST(data ->> 'DocumentId' as uuid)));
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_webhook (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_webhook_id PRIMARY KEY (id)
+);
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_webhookcursor (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
+    mt_dotnet_type      varchar                     NULL,
+CONSTRAINT pkey_mt_doc_webhookcursor_id PRIMARY KEY (id)
+);
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_webhookdelivery (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
+    mt_dotnet_type      varchar                     NULL,
+CONSTRAINT pkey_mt_doc_webhookdelivery_id PRIMARY KEY (id)
+);
+
+CREATE INDEX mt_doc_webhookdelivery_idx_webhook_id ON annotations.mt_doc_webhookdelivery USING btree ((CAST(data ->> 'WebhookId' as uuid)));
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_webhooksecret (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
+    mt_dotnet_type      varchar                     NULL,
+CONSTRAINT pkey_mt_doc_webhooksecret_id PRIMARY KEY (id)
+);
+CREATE TABLE IF NOT EXISTS annotations.mt_doc_workspace (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_workspace_id PRIMARY KEY (id)
+);
 CREATE TABLE IF NOT EXISTS annotations.mt_streams (
     id                   uuid           NOT NULL,
     type                 varchar        NULL,

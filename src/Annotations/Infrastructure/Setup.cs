@@ -178,6 +178,8 @@ public static class Setup
         opts.Schema.For<Comment>().Index(x => x.DocumentId);
         opts.Schema.For<Citation>().Index(x => x.DocumentId);
         opts.Schema.For<WebhookDelivery>().Index(x => x.WebhookId);
+        opts.Schema.For<WebhookCursor>();
+        opts.Schema.For<WebhookSecret>();
         return opts;
     }
 
