@@ -73,10 +73,11 @@ public sealed class Report(bool quick)
             md.AppendLine($"| projection rebuild over {r.TotalEvents:N0} events: events/s | {r.RebuildEventsPerSecond:F0} | {r.InMemoryFoldEventsPerSecond:F0} | {r.RebuildOverFold:F2} |");
             md.AppendLine().AppendLine($"Reading the document's events from PostgreSQL (measured in-process) takes {r.LoadEventsMs:F0} ms of the as-of query.");
         }
-        md.AppendLine().AppendLine("**Server memory** (working set of the server process)").AppendLine();
-        md.AppendLine("| situation | MB |");
-        md.AppendLine("|---|---:|");
-        foreach (var m in ServerMemory) md.AppendLine($"| {m.Situation} | {m.WorkingSetMb:F0} |");
+        md.AppendLine().AppendLine("**Server memory** (working set of the server process; baseline: the same process idle)").AppendLine();
+        md.AppendLine("| situation | MB | / idle |");
+        md.AppendLine("|---|---:|---:|");
+        var idle = ServerMemory.FirstOrDefault()?.WorkingSetMb ?? 1;
+        foreach (var m in ServerMemory) md.AppendLine($"| {m.Situation} | {m.WorkingSetMb:F0} | {m.WorkingSetMb / idle:F2} |");
         return md.ToString();
     }
 }

@@ -101,6 +101,34 @@ public class WebhookTests(AppFixture app) : IntegrationContext(app)
     }
 
     [Fact]
+    public async Task A_webhook_sees_only_its_workspace_never_private_notes_and_starts_after_its_cursor()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var owner = As("wanda");
+        var workspace = (await owner.Post("/workspaces", new { name = "Elsewhere" }, 201)).ReadAsJson<JsonElement>().Id();
+        var other = (await owner.Post("/documents", new { title = "Other", text = "Another team's text.", workspaceId = workspace }, 201)).ReadAsJson<JsonElement>().Id();
+        await owner.Post($"/documents/{other}/highlights", new { start = 0, end = 7 }, 201); // before the cursor
+        await WaitForFeedAsync();
+        await using (var session = Store.QuerySession())
+        {
+            var cursor = await session.Events.QueryAllRawEvents().MaxAsync(e => e.Sequence);
+            await owner.Post("/webhooks", new { url = receiver.Url, secret = Secret, workspaceId = workspace, after = cursor }, 201);
+        }
+        await As("archivist").Post("/webhooks", new { url = "http://127.0.0.1:9/other", secret = Secret, workspaceId = workspace }, 404); // not a member
+
+        await using var node = await DeliveringNodeAsync();
+        var visible = (await owner.Post($"/documents/{other}/highlights", new { start = 8, end = 15, label = "team" }, 201)).ReadAsJson<JsonElement>().Id();
+        var secret = (await owner.Post($"/documents/{other}/highlights", new { start = 1, end = 5, label = "mine", visibility = "private" }, 201)).ReadAsJson<JsonElement>().Id();
+        await owner.Patch($"/highlights/{secret}", new { label = "still mine" }, 200);
+        await As("alice").AddHighlight(ImpossibleAllies.Id, 0, 5); // the default workspace
+        var last = (await owner.Post($"/documents/{other}/comments", new { highlightId = visible, body = "Last one" }, 201)).ReadAsJson<JsonElement>().Id();
+
+        await WaitUntil(() => receiver.Deliveries.Any(d => d.Body.Contains(last.ToString())), "the last team change");
+        var streams = receiver.Deliveries.Select(d => JsonDocument.Parse(d.Body).RootElement.GetProperty("streamId").GetGuid()).Distinct().ToList();
+        Assert.Equal(new[] { visible, last }, streams);
+    }
+
+    [Fact]
     public async Task Bad_registrations_are_refused_and_only_the_owner_removes_a_webhook()
     {
         await As("archivist").Post("/webhooks", new { url = "ftp://example.org/x", secret = Secret }, 400);

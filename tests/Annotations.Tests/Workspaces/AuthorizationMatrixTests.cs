@@ -115,6 +115,20 @@ public class AuthorizationMatrixTests(AppFixture app) : IntegrationContext(app)
         // A stranger's feed shows nothing of this workspace, and nothing of the default one they are not in either.
         var strangerFeed = await App.ClientFor(UserFor("stranger")).GetFeedAsync(0, 1000);
         Assert.Empty(strangerFeed.Events);
+
+        // The event stream: read until the first heartbeat, which comes once everything published has been sent.
+        foreach (var role in Roles)
+        {
+            using var http = Host.Server.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/feed/stream?after=0");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", App.TokenFor(UserFor(role)));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            var text = new System.Text.StringBuilder();
+            while (await lines.ReadLineAsync(timeout.Token) is { } line && line != ": heartbeat") text.AppendLine(line);
+            Assert.Equal(role != "stranger", text.ToString().Contains(_document.ToString()));
+        }
     }
 
     [Fact]
