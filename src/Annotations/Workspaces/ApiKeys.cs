@@ -39,8 +39,7 @@ public sealed class ApiKeys(IOptionsMonitor<AuthenticationSchemeOptions> options
 
         var hash = Workspace.Hash(key);
         await using var session = store.QuerySession();
-        var workspaces = await session.Query<Workspace>().ToListAsync(Context.RequestAborted);
-        var owner = workspaces.FirstOrDefault(w => w.ApiKeys.Any(k => k.Id == keyId));
+        var owner = await session.Query<Workspace>().Where(w => w.ApiKeys.Any(k => k.Id == keyId)).FirstOrDefaultAsync(Context.RequestAborted);
         var found = owner?.ApiKeys.Single(k => k.Id == keyId);
         if (owner is null || found is null || found.Revoked ||
             !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(found.Sha256), Convert.FromHexString(hash)))
