@@ -15,9 +15,9 @@ if (string.IsNullOrWhiteSpace(connectionString))
 {
     embedded = EmbeddedPostgres.Start(builder.Configuration["Postgres:DataDirectory"] ?? Path.Combine(".data", "postgres"));
     connectionString = embedded.ConnectionString;
-    if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-        builder.WebHost.UseUrls("http://localhost:5080");
 }
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://localhost:5080");
 
 // A lone node needs no leader election; several nodes behind one database set Wolverine:Solo=false.
 builder.AddAnnotations(connectionString, soloNode: builder.Configuration.GetValue("Wolverine:Solo", embedded is not null));
