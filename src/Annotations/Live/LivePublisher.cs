@@ -34,7 +34,8 @@ public sealed class LivePublisher(IHubContext<AnnotationsHub> hub, ConnectionReg
             if (e.Data is not IAnnotationEvent data || data is CitationIdentified) continue;
             try
             {
-                var state = await StateAfterAsync(session, data, token);
+                // A new annotation's state is its first event applied: no need to read it back.
+                var state = e.Version == 1 ? AnnotationFold.Start(data) : await StateAfterAsync(session, data, token);
                 _queue.Writer.TryWrite(new Push(LiveChange.From(e, data, state), PrivateAudience(state)));
             }
             catch (Exception ex)
