@@ -81,7 +81,7 @@ public static class AnnotationWrites
         var current = stream.Aggregate;
         var user = http.User;
         if (current is null || !current.VisibleTo(user.Author())) throw RuleViolation.NotFound($"There is no {Describe<T>()} {id}.");
-        await access.RequireAsync(user, (await access.DocumentAsync(user, current.DocumentId, ct)).WorkspaceId, minimum, ct);
+        await access.DocumentAsync(user, current.DocumentId, ct, minimum, notFound: $"There is no {Describe<T>()} {id}.");
 
         if (expected is { } version && version != current.Version)
             throw RuleViolation.PreconditionFailed(

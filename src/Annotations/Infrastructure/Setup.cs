@@ -11,8 +11,6 @@ using Annotations.Webhooks;
 using Annotations.Workspaces;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
